@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * counter - a kernel thread counts the seconds since the module was loaded,
+ * and /proc/counter shows the count.
+ *
+ * The count is derived from CLOCK_BOOTTIME captured at load, not accumulated
+ * tick by tick, so it cannot drift: the thread sleeps to absolute deadlines
+ * (load + 1 s, load + 2 s, ...) and publishes whole seconds elapsed. BOOTTIME
+ * keeps running across suspend, so "seconds since load" stays true there too.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/freezer.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+
+#define COUNTER_NAME "counter"
+
+static ktime_t counter_start;
+static struct task_struct *counter_task;
+static struct proc_dir_entry *counter_entry;
+
+/*
+ * Whole seconds since load. One writer (the thread), any number of readers;
+ * nothing else is published with it, so a single untorn word access is all
+ * the synchronisation needed: READ_ONCE/WRITE_ONCE give exactly that for an
+ * unsigned long (a 64-bit value could tear on 32-bit machines).
+ */
+static unsigned long counter_seconds;
+
+static unsigned long counter_elapsed(void)
+{
+	ktime_t elapsed = ktime_sub(ktime_get_boottime(), counter_start);
+
+	return (unsigned long)div_u64(ktime_to_ns(elapsed), NSEC_PER_SEC);
+}
+
+static int counter_thread(void *unused)
+{
+	bool was_frozen;
+
+	set_freezable();
+	while (!kthread_freezable_should_stop(&was_frozen)) {
+		unsigned long now = counter_elapsed();
+		ktime_t deadline;
+
+		WRITE_ONCE(counter_seconds, now);
+		deadline = ktime_add_ns(counter_start,
+					(u64)(now + 1) * NSEC_PER_SEC);
+
+		/*
+		 * Interruptible, so kthread_stop() and the freezer wake us at
+		 * once, and the thread never counts towards the load average.
+		 * The state is set before the stop check: a kthread_stop()
+		 * after the check makes us runnable and schedule() returns.
+		 */
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop()) {
+			__set_current_state(TASK_RUNNING);
+			break;
+		}
+		schedule_hrtimeout_range_clock(&deadline, 0, HRTIMER_MODE_ABS,
+					       CLOCK_BOOTTIME);
+	}
+	return 0;
+}
+
+static int counter_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "The counter is now at: %lu\n", READ_ONCE(counter_seconds));
+	return 0;
+}
+
+static int __init counter_init(void)
+{
+	int err;
+
+	counter_start = ktime_get_boottime();
+
+	counter_task = kthread_run(counter_thread, NULL, COUNTER_NAME);
+	if (IS_ERR(counter_task)) {
+		err = PTR_ERR(counter_task);
+		pr_err("cannot start the counting thread: %d\n", err);
+		goto err_out;
+	}
+
+	/* No write handler: writes fail with EIO, and mode 0444 says so. */
+	counter_entry = proc_create_single(COUNTER_NAME, 0444, NULL,
+					   counter_show);
+	if (!counter_entry) {
+		err = -ENOMEM;
+		pr_err("cannot create /proc/%s\n", COUNTER_NAME);
+		goto err_stop_thread;
+	}
+
+	pr_info("loaded, counting seconds in /proc/%s\n", COUNTER_NAME);
+	return 0;
+
+err_stop_thread:
+	kthread_stop(counter_task);
+err_out:
+	return err;
+}
+
+static void __exit counter_exit(void)
+{
+	/* Waits for readers inside counter_show(); later reads get EIO. */
+	proc_remove(counter_entry);
+	kthread_stop(counter_task);
+	pr_info("unloaded, the counter was at %lu\n",
+		READ_ONCE(counter_seconds));
+}
+
+module_init(counter_init);
+module_exit(counter_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The counter developers");
+MODULE_DESCRIPTION("Kernel thread counting the seconds since load, shown in /proc/counter");
+MODULE_VERSION("1.0.0");

@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the guest for `make demo`: what a user would type, and what it shows.
+run() {
+	echo "# $*"
+	"$@"
+}
+
+run insmod /lib/counter/counter.ko
+for i in 1 2 3 4 5; do
+	run cat /proc/counter
+	sleep 1
+done
+echo "# ps | grep '[c]ounter'"
+ps | grep '\[counter\]'
+run rmmod counter
+echo "# dmesg | grep 'counter:'"
+dmesg | grep 'counter:'

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds the modules for the guest kernel, packs them with a guest program
+# into an initramfs, boots it in QEMU and judges the run.
+#
+# Usage: guest.sh check|demo
+# Environment: KVER (guest kernel release, default: linux-headers-amd64's),
+#   KCC (compiler for the module build), COUNTER_ACCEL (default tcg; kvm is
+#   opt-in), COUNTER_TIMEOUT (seconds).
+set -euo pipefail
+
+mode=${1:?usage: guest.sh check|demo}
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/harness/kernel.sh"
+resolve_kernel
+out=$top/build/$KVER
+tools=$top/build
+
+# Copies sources into a directory of the build tree and builds them there,
+# so that every kernel gets its own objects.
+build_modules() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	cp "$@" "$dir"/
+	make -s -C "$KBUILD" M="$dir" ${KCC:+CC=$KCC} modules
+}
+
+build_modules "$out" "$top/counter.c" "$top/Kbuild"
+build_modules "$out/testmods" "$top"/tests/modules/{Kbuild,noop.c,squatter.c}
+
+case $mode in
+check) cmd="/bin/counter_test /lib/counter"; tmo=${COUNTER_TIMEOUT:-300} ;;
+demo) cmd="/bin/sh /demo.sh"; tmo=${COUNTER_TIMEOUT:-120} ;;
+*) echo "guest.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+
+root=$out/initramfs-$mode
+rm -rf "$root"
+mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
+cp "$tools/guest/init" "$root/init"
+cp "$tools/guest/counter_test" "$top/harness/demo.sh" "$root/bin/"
+mv "$root/bin/demo.sh" "$root/demo.sh"
+cp /bin/busybox "$root/bin/"
+for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
+	ln -s busybox "$root/bin/$applet"
+done
+cp "$out/counter.ko" "$out"/testmods/*.ko "$root/lib/counter/"
+initrd=$out/$mode.cpio.gz
+(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
+	gzip -1 >"$initrd"
+
+console=$out/$mode-console.log
+output=$out/$mode-output.log
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
+echo "# guest: $KVER ($KIMAGE), ${COUNTER_ACCEL:-tcg}"
+set +e
+timeout "$tmo" qemu-system-x86_64 -accel "${COUNTER_ACCEL:-tcg}" -cpu max \
+	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
+	-kernel "$KIMAGE" -initrd "$initrd" -append "$append -- $cmd" \
+	-serial "file:$console" -serial stdio </dev/null |
+	tr -d '\r' | tee "$output"
+status=${PIPESTATUS[0]}
+set -e
+
+case $mode in
+check) exec "$tools/host/verdict" "$output" "$console" "$status" ;;
+demo) [ "$status" -eq 0 ] && grep -q '^counter-guest: success' "$output" ;;
+esac

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * init - PID 1 of the test guest. Mounts what the tests need, runs the
+ * command given after "--" on the kernel command line with its output on
+ * the second serial port, says "counter-guest: success" there only if the
+ * command exited 0, and powers the machine off.
+ *
+ * The kernel console stays on the first serial port, so the host reads
+ * the kernel's own reports apart from the tests' output.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define OUTPUT_TTY "/dev/ttyS1"
+#define SUCCESS_MARKER "counter-guest: success"
+
+static void mount_or_warn(const char *fs, const char *dir)
+{
+	mkdir(dir, 0755);
+	if (mount(fs, dir, fs, 0, NULL) && errno != EBUSY)
+		fprintf(stderr, "init: mount %s on %s: %s\n", fs, dir,
+			strerror(errno));
+}
+
+static void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	int status = 0, fd;
+	pid_t child;
+
+	mount_or_warn("proc", "/proc");
+	mount_or_warn("sysfs", "/sys");
+	mount_or_warn("devtmpfs", "/dev");
+	mount_or_warn("tmpfs", "/tmp");
+	mount_or_warn("debugfs", "/sys/kernel/debug");
+
+	fd = open(OUTPUT_TTY, O_WRONLY | O_NOCTTY);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+	setenv("PATH", "/bin:/sbin", 1);
+	setenv("HOME", "/", 1);
+
+	if (argc < 2) {
+		fprintf(stderr, "init: no command after -- on the kernel command line\n");
+		power_off();
+	}
+
+	child = fork();
+	if (child == 0) {
+		execv(argv[1], argv + 1);
+		fprintf(stderr, "init: exec %s: %s\n", argv[1], strerror(errno));
+		_exit(127);
+	}
+	/* As PID 1 we also reap orphans; wait for our child in particular. */
+	while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		printf("%s\n", SUCCESS_MARKER);
+	else
+		printf("init: %s failed (status %#x)\n", argv[1], status);
+	fflush(stdout);
+	power_off();
+	return 0;
+}

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced: resolves the guest kernel for KVER into
+#   KVER     release, e.g. 6.1.0-56-amd64
+#   KIMAGE   its vmlinuz
+#   KBUILD   a headers tree to build modules against
+# An empty KVER means the release Debian's linux-headers-amd64 points at,
+# which is not necessarily the machine's own running kernel.
+
+COUNTER_CACHE=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
+
+default_kver() {
+	dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p'
+}
+
+resolve_kernel() {
+	KVER=${KVER:-$(default_kver)}
+	if [ -z "$KVER" ]; then
+		echo "kernel.sh: linux-headers-amd64 is not installed" >&2
+		return 1
+	fi
+	local cached=$COUNTER_CACHE/kernels/$KVER
+	if [ -f "/boot/vmlinuz-$KVER" ] && [ -d "/usr/src/linux-headers-$KVER" ]; then
+		KIMAGE=/boot/vmlinuz-$KVER
+		KBUILD=/usr/src/linux-headers-$KVER
+	elif [ -f "$cached/image/boot/vmlinuz-$KVER" ]; then
+		KIMAGE=$cached/image/boot/vmlinuz-$KVER
+		KBUILD=$cached/headers/usr/src/linux-headers-$KVER
+	else
+		echo "kernel.sh: no kernel $KVER in /boot or $cached" >&2
+		return 1
+	fi
+}

@@ -1,0 +1,829 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest suite: loads counter.ko into the running kernel and checks every
+ * promise of /proc/counter and of its kernel thread, one TAP test each.
+ *
+ * Usage: counter_test [MODULE_DIR]   (default /lib/counter, holding
+ * counter.ko and the helper modules noop.ko and squatter.ko)
+ *
+ * Tests run in order and share one loaded module where noted; each leaves
+ * the module in the state the next one expects.
+ */
+#define _GNU_SOURCE
+#include "guest.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TAINT_WARN (1L << 9)
+#define TAINT_OOT_MODULE (1L << 12)
+#define TAINT_UNSIGNED_MODULE (1L << 13)
+
+#define SAMPLE_SECONDS 9
+#define MAX_PERIOD_PPM 2000.0
+#define MAX_PHASE_LAG_MS 50.0
+#define READERS 4
+#define READ_SECONDS 3
+#define IDLE_SECONDS 5
+#define MAX_WAKEUPS_PER_S 1.2
+#define MAX_RMMOD_MS 250.0
+#define CYCLES 50
+
+static const char *moddir = "/lib/counter";
+
+/* When the running instance was loaded: just before and after the call. */
+static int64_t load_before, load_after;
+
+/* Instants at which the count changed, from the sampling test. */
+static int64_t tick_at[SAMPLE_SECONDS + 2];
+static int ticks;
+
+/* The proc core's duplicate-name warning, made on purpose, taints with W. */
+static int expected_warn_taint;
+
+static double ms(int64_t ns)
+{
+	return (double)ns / NSEC_PER_MSEC;
+}
+
+/* Bounds on the count at a moment between a and b, given the load instant. */
+static int count_fits_clock(unsigned long n, int64_t a, int64_t b)
+{
+	int64_t lag = (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC);
+	int64_t lo = (a - load_after - lag) / NSEC_PER_SEC;
+	int64_t hi = (b - load_before) / NSEC_PER_SEC;
+
+	return (int64_t)n >= (lo < 0 ? 0 : lo) && (int64_t)n <= hi;
+}
+
+static int load_counter(void)
+{
+	int ret;
+
+	load_before = now_ns();
+	ret = module_load(moddir, "counter");
+	load_after = now_ns();
+	return ret;
+}
+
+static int test_load_succeeds(void)
+{
+	int ret = load_counter();
+
+	EXPECT(ret == 0, "finit_module(counter.ko) returned %s", strerror(-ret));
+	tap_diag("load took %.1f ms", ms(load_after - load_before));
+	return 0;
+}
+
+static int test_reads_zero_right_after_load(void)
+{
+	char buf[128];
+	unsigned long n;
+	ssize_t len;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	EXPECT(len > 0, "read returned %zd", len);
+	EXPECT(counter_parse(buf, (size_t)len, &n) == 0,
+	       "malformed line: \"%.*s\"", (int)len, buf);
+	EXPECT(n <= 1 && count_fits_clock(n, load_after, now_ns()),
+	       "expected 0 (or 1 on a slow guest), saw %lu", n);
+	return 0;
+}
+
+static int test_proc_entry_is_0444(void)
+{
+	struct stat st;
+
+	EXPECT(stat(COUNTER_PROC, &st) == 0, "stat: %s", strerror(errno));
+	EXPECT(S_ISREG(st.st_mode), "not a regular file: mode %o", st.st_mode);
+	EXPECT((st.st_mode & 07777) == 0444, "expected mode 0444, saw %04o",
+	       st.st_mode & 07777);
+	EXPECT(st.st_uid == 0, "expected owner root, saw uid %u", st.st_uid);
+	return 0;
+}
+
+static int test_kthread_named_counter(void)
+{
+	struct task_info ti;
+	pid_t pid = 0;
+	int n = kthreads_named("counter", &pid);
+
+	EXPECT(n == 1, "expected one kernel thread named counter, saw %d", n);
+	EXPECT(task_info(pid, &ti) == 0, "cannot read /proc/%d", pid);
+	EXPECT(ti.flags & PF_KTHREAD, "pid %d lacks PF_KTHREAD", pid);
+	EXPECT(ti.ppid == 2, "expected parent kthreadd (2), saw %d", ti.ppid);
+	return 0;
+}
+
+/* Samples the count on a held descriptor and records when it changes. */
+static int sample_ticks(int fd, long *samples, unsigned long *last)
+{
+	int64_t end = load_before + SAMPLE_SECONDS * NSEC_PER_SEC + NSEC_PER_SEC / 2;
+	int64_t prev_at = load_before;
+	unsigned long prev = 0, n;
+
+	ticks = 0;
+	while (now_ns() < end) {
+		int64_t a = now_ns(), b;
+		int ret = counter_pread(fd, &n);
+
+		b = now_ns();
+		EXPECT(ret == 0, "pread: %s", strerror(-ret));
+		EXPECT(count_fits_clock(n, a, b),
+		       "count %lu at %.3f s after load is off the clock", n,
+		       (double)(b - load_before) / NSEC_PER_SEC);
+		if (n != prev) {
+			EXPECT(n == prev + 1 && ticks < SAMPLE_SECONDS + 1,
+			       "count went from %lu to %lu", prev, n);
+			/* The change fell between the two samples. */
+			tick_at[ticks++] = prev_at + (b - prev_at) / 2;
+			prev = n;
+		}
+		prev_at = b;
+		++*samples;
+		sleep_ns(NSEC_PER_MSEC / 2);
+	}
+	*last = prev;
+	return 0;
+}
+
+static int test_count_matches_clock(void)
+{
+	int fd = open(COUNTER_PROC, O_RDONLY);
+	unsigned long last = 0;
+	long samples = 0;
+	int ret;
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ret = sample_ticks(fd, &samples, &last);
+	close(fd);
+	tap_diag("%ld samples, %d ticks, count %lu", samples, ticks, last);
+	EXPECT(ret == 0, "sampling failed");
+	EXPECT(ticks >= SAMPLE_SECONDS, "expected %d ticks, saw %d",
+	       SAMPLE_SECONDS, ticks);
+	return 0;
+}
+
+static int test_tick_period_is_one_second(void)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, ppm;
+	int k;
+
+	EXPECT(ticks >= 2, "only %d ticks recorded", ticks);
+	for (k = 0; k < ticks; k++) {
+		double x = k + 1, y = (double)(tick_at[k] - load_before) / NSEC_PER_SEC;
+
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+	}
+	slope = (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
+	ppm = (slope - 1.0) * 1e6;
+	tap_diag("period %.6f s over %d ticks: %+.0f ppm", slope, ticks, ppm);
+	EXPECT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
+	       MAX_PERIOD_PPM);
+	return 0;
+}
+
+static int test_phase_lag_is_small(void)
+{
+	double worst = -1e9;
+	int k;
+
+	EXPECT(ticks >= 1, "no ticks recorded");
+	for (k = 0; k < ticks; k++) {
+		double lag = ms(tick_at[k] - load_before - (k + 1) * NSEC_PER_SEC);
+
+		if (lag > worst)
+			worst = lag;
+	}
+	tap_diag("worst lag after load + N s: %.1f ms (load took %.1f ms)",
+		 worst, ms(load_after - load_before));
+	EXPECT(worst < MAX_PHASE_LAG_MS, "expected under %.0f ms",
+	       MAX_PHASE_LAG_MS);
+	return 0;
+}
+
+static int read_all(int fd, size_t chunk, char *out, size_t outlen)
+{
+	size_t total = 0;
+	ssize_t len;
+
+	while ((len = read(fd, out + total, chunk)) > 0) {
+		total += (size_t)len;
+		if (total + chunk > outlen)
+			return -1;
+	}
+	return len < 0 ? -1 : (int)total;
+}
+
+static int test_byte_reads_stay_in_buffer(void)
+{
+	unsigned char zone[64];
+	char line[128];
+	size_t total = 0, i;
+	unsigned long n;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	for (;;) {
+		ssize_t len;
+
+		memset(zone, 0xa5, sizeof(zone));
+		len = read(fd, zone + 32, 1);
+		for (i = 0; i < sizeof(zone); i++)
+			if (i != 32 && zone[i] != 0xa5)
+				break;
+		if (len <= 0 || i < sizeof(zone) || total >= sizeof(line))
+			break;
+		line[total++] = (char)zone[32];
+	}
+	close(fd);
+	EXPECT(i == sizeof(zone), "byte %zu of the guard zone was written", i);
+	EXPECT(counter_parse(line, total, &n) == 0,
+	       "1-byte reads gave \"%.*s\"", (int)total, line);
+	return 0;
+}
+
+static int test_every_buffer_size_reads_the_line(void)
+{
+	char line[256];
+	unsigned long n;
+	size_t size;
+
+	for (size = 1; size <= 64; size++) {
+		int fd = open(COUNTER_PROC, O_RDONLY);
+		int len;
+
+		EXPECT(fd >= 0, "open: %s", strerror(errno));
+		len = read_all(fd, size, line, sizeof(line));
+		close(fd);
+		EXPECT(len > 0 && counter_parse(line, (size_t)len, &n) == 0,
+		       "reads of %zu bytes gave \"%.*s\"", size,
+		       len > 0 ? len : 0, line);
+	}
+	return 0;
+}
+
+static int test_pread_rereads(void)
+{
+	size_t plen = strlen(COUNTER_PREFIX);
+	unsigned long a, b;
+	char buf[128];
+	ssize_t len;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	EXPECT(counter_pread(fd, &a) == 0, "first pread at 0 failed");
+	EXPECT(counter_pread(fd, &b) == 0, "second pread at 0 failed");
+	len = pread(fd, buf, sizeof(buf), 4);
+	close(fd);
+	EXPECT(b >= a, "second read %lu is below first %lu", b, a);
+	EXPECT(len > (ssize_t)(plen - 4) &&
+	       !memcmp(buf, COUNTER_PREFIX + 4, plen - 4),
+	       "pread at 4 gave \"%.*s\"", (int)(len > 0 ? len : 0), buf);
+	return 0;
+}
+
+static int test_lseek(void)
+{
+	size_t plen = strlen(COUNTER_PREFIX);
+	char buf[64];
+	ssize_t len;
+	off_t pos, cur, end;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	pos = lseek(fd, (off_t)plen, SEEK_SET);
+	len = read(fd, buf, sizeof(buf) - 1);
+	cur = lseek(fd, 0, SEEK_CUR);
+	end = lseek(fd, 0, SEEK_END);
+	close(fd);
+	EXPECT(pos == (off_t)plen, "SEEK_SET returned %lld", (long long)pos);
+	EXPECT(len >= 2 && buf[len - 1] == '\n' &&
+	       strspn(buf, "0123456789") == (size_t)len - 1,
+	       "read after SEEK_SET gave \"%.*s\"", (int)(len > 0 ? len : 0), buf);
+	EXPECT(cur == (off_t)plen + len, "SEEK_CUR gave %lld, expected %lld",
+	       (long long)cur, (long long)plen + len);
+	EXPECT(end == -1 && errno == EINVAL,
+	       "SEEK_END gave %lld, expected EINVAL", (long long)end);
+	return 0;
+}
+
+static int test_eof_after_line(void)
+{
+	char buf[128];
+	ssize_t first, second, third;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	first = read(fd, buf, sizeof(buf));
+	second = read(fd, buf, sizeof(buf));
+	third = read(fd, buf, sizeof(buf));
+	close(fd);
+	EXPECT(first > 0, "first read returned %zd", first);
+	EXPECT(second == 0 && third == 0,
+	       "expected EOF after the line, saw %zd then %zd", second, third);
+	return 0;
+}
+
+static int test_bad_pointer_gives_efault(void)
+{
+	void *hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	unsigned long n;
+	ssize_t a, b;
+	int ea, eb, after;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	EXPECT(fd >= 0 && hole != MAP_FAILED, "setup: %s", strerror(errno));
+	a = read(fd, hole, 64);
+	ea = errno;
+	/* Through syscall(): the compiler rightly rejects this read(). */
+	b = syscall(SYS_read, fd, (void *)8, 64);
+	eb = errno;
+	after = counter_pread(fd, &n);
+	close(fd);
+	munmap(hole, 4096);
+	EXPECT(a == -1 && ea == EFAULT,
+	       "read into PROT_NONE: %zd (%s), expected EFAULT", a, strerror(ea));
+	EXPECT(b == -1 && eb == EFAULT,
+	       "read into address 8: %zd (%s), expected EFAULT", b, strerror(eb));
+	EXPECT(after == 0, "a good read after EFAULT failed: %s",
+	       strerror(-after));
+	return 0;
+}
+
+/* Tries to write as whoever runs it; 0 if every attempt was refused. */
+static int try_writes(void)
+{
+	static const char *payloads[] = { "0\n", "12345\n", "" };
+	size_t i;
+
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		int fd = open(COUNTER_PROC, O_WRONLY);
+
+		if (fd < 0)
+			continue;
+		if (write(fd, payloads[i], strlen(payloads[i]) + 1) >= 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int test_writes_are_refused(void)
+{
+	unsigned long before, after;
+	int status = -1, fd;
+	pid_t child;
+	struct stat st;
+
+	EXPECT(counter_read(&before) == 0, "read before writing failed");
+	fd = open(COUNTER_PROC, O_WRONLY);
+	if (fd >= 0) {
+		ssize_t w = write(fd, "0\n", 2);
+		int err = errno;
+
+		close(fd);
+		EXPECT(w == -1 && err == EIO,
+		       "root's write returned %zd (%s), expected EIO", w,
+		       strerror(err));
+	} else {
+		EXPECT(errno == EACCES, "open for write: %s", strerror(errno));
+	}
+	EXPECT(try_writes() == 0, "root managed to write");
+
+	child = fork();
+	if (child == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		if (open(COUNTER_PROC, O_WRONLY) >= 0 || errno != EACCES)
+			_exit(1);
+		if (truncate(COUNTER_PROC, 0) == 0 || errno != EACCES)
+			_exit(1);
+		_exit(try_writes() ? 1 : 0);
+	}
+	waitpid(child, &status, 0);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "an unprivileged writer was not refused with EACCES (status %d)",
+	       status);
+
+	EXPECT(counter_read(&after) == 0, "read after writing failed");
+	EXPECT(after >= before && count_fits_clock(after, now_ns(), now_ns()),
+	       "count went from %lu to %lu", before, after);
+	EXPECT(stat(COUNTER_PROC, &st) == 0 && st.st_size == 0 &&
+	       (st.st_mode & 07777) == 0444, "the entry changed");
+	return 0;
+}
+
+struct reader {
+	pthread_t thread;
+	int hold;		/* pread a held descriptor, else open/read/close */
+	volatile int *stop;
+	long good, bad_lines, went_back, last_err, first_err_after_good;
+	unsigned long last;
+	char other_err[64];
+};
+
+static void *reader_run(void *arg)
+{
+	struct reader *r = arg;
+	int fd = r->hold ? open(COUNTER_PROC, O_RDONLY) : -1;
+
+	if (r->hold && fd < 0) {
+		r->last_err = errno;
+		return NULL;
+	}
+	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
+		unsigned long n;
+		int ret = r->hold ? counter_pread(fd, &n) : counter_read(&n);
+
+		if (ret == -EBADMSG) {
+			r->bad_lines++;
+		} else if (ret) {
+			r->last_err = -ret;
+			if (-ret != ENOENT && -ret != EIO)
+				snprintf(r->other_err, sizeof(r->other_err),
+					 "%s", strerror(-ret));
+		} else {
+			if (r->last_err)
+				r->first_err_after_good = r->last_err;
+			if (n < r->last)
+				r->went_back++;
+			r->last = n;
+			r->good++;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static void readers_start(struct reader *r, int count, int holders,
+			  volatile int *stop)
+{
+	int i;
+
+	*stop = 0;
+	for (i = 0; i < count; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].hold = i < holders;
+		r[i].stop = stop;
+		pthread_create(&r[i].thread, NULL, reader_run, &r[i]);
+	}
+}
+
+static void readers_stop(struct reader *r, int count, volatile int *stop)
+{
+	int i;
+
+	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < count; i++)
+		pthread_join(r[i].thread, NULL);
+}
+
+static int test_concurrent_readers(void)
+{
+	struct reader r[READERS];
+	volatile int stop;
+	long total = 0;
+	int i;
+
+	readers_start(r, READERS, READERS / 2, &stop);
+	sleep_ns(READ_SECONDS * NSEC_PER_SEC);
+	readers_stop(r, READERS, &stop);
+	for (i = 0; i < READERS; i++) {
+		EXPECT(r[i].bad_lines == 0 && r[i].last_err == 0 &&
+		       r[i].went_back == 0,
+		       "reader %d: %ld malformed, %ld decreasing, error %ld",
+		       i, r[i].bad_lines, r[i].went_back, r[i].last_err);
+		EXPECT(r[i].good > 0, "reader %d read nothing", i);
+		total += r[i].good;
+	}
+	tap_diag("%d readers, %ld reads in %d s", READERS, total, READ_SECONDS);
+	return 0;
+}
+
+/* Watches the idle thread; the three tests after it judge what was seen. */
+static struct {
+	double seconds;
+	long switches;
+	unsigned long long ticks;
+	long samples, in_d;
+	char states[8];
+	int ok;
+} idle;
+
+static int test_idle_thread_wakes_once_a_second(void)
+{
+	struct task_info a, b, s;
+	pid_t pid = 0;
+	int64_t t0, t1;
+
+	memset(&idle, 0, sizeof(idle));
+	EXPECT(kthreads_named("counter", &pid) == 1, "no counter thread");
+	EXPECT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
+	t0 = now_ns();
+	while (now_ns() - t0 < IDLE_SECONDS * NSEC_PER_SEC) {
+		EXPECT(task_info(pid, &s) == 0, "cannot read /proc/%d", pid);
+		idle.samples++;
+		idle.in_d += s.state == 'D';
+		if (!strchr(idle.states, s.state) &&
+		    strlen(idle.states) < sizeof(idle.states) - 1)
+			idle.states[strlen(idle.states)] = s.state;
+		sleep_ns(5 * NSEC_PER_MSEC);
+	}
+	EXPECT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
+	t1 = now_ns();
+	idle.seconds = (double)(t1 - t0) / NSEC_PER_SEC;
+	idle.switches = b.switches - a.switches;
+	idle.ticks = b.ticks - a.ticks;
+	idle.ok = 1;
+	tap_diag("%ld wake-ups in %.2f s (%.2f/s)", idle.switches, idle.seconds,
+		 idle.switches / idle.seconds);
+	EXPECT(idle.switches / idle.seconds <= MAX_WAKEUPS_PER_S,
+	       "expected at most %.1f wake-ups a second", MAX_WAKEUPS_PER_S);
+	EXPECT(idle.switches / idle.seconds >= 0.8,
+	       "expected about one wake-up a second");
+	return 0;
+}
+
+static int test_idle_thread_uses_no_cpu_tick(void)
+{
+	EXPECT(idle.ok, "nothing was measured");
+	tap_diag("%llu CPU ticks in %.2f s", idle.ticks, idle.seconds);
+	EXPECT(idle.ticks == 0, "expected no CPU tick");
+	return 0;
+}
+
+static int test_idle_thread_never_in_d_state(void)
+{
+	EXPECT(idle.ok, "nothing was measured");
+	tap_diag("%ld samples, states seen: %s", idle.samples, idle.states);
+	EXPECT(idle.in_d == 0, "seen in D state in %ld of %ld samples",
+	       idle.in_d, idle.samples);
+	return 0;
+}
+
+static int test_second_load_fails_with_eexist(void)
+{
+	unsigned long n;
+	int64_t at;
+	int ret = module_load(moddir, "counter");
+
+	EXPECT(ret == -EEXIST, "second load returned %s, expected EEXIST",
+	       ret ? strerror(-ret) : "success");
+	EXPECT(kthreads_named("counter", NULL) == 1,
+	       "expected one counter thread after the failed load");
+	ret = counter_wait_tick(&n, &at);
+	EXPECT(ret == 0, "the first instance stopped counting: %s",
+	       strerror(-ret));
+	EXPECT(count_fits_clock(n, at, at),
+	       "count %lu is off the first instance's clock", n);
+	return 0;
+}
+
+static int test_load_message_in_kernel_log(void)
+{
+	char line[512];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	int found;
+
+	EXPECT(fd >= 0, "open /dev/kmsg: %s", strerror(errno));
+	found = kmsg_find(fd, "counter: loaded", line, sizeof(line));
+	close(fd);
+	EXPECT(found, "no \"counter: loaded\" message in the kernel log");
+	tap_diag("%s", line);
+	return 0;
+}
+
+static int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static int64_t timed_unload(const char *name, int *ret)
+{
+	int64_t t0 = now_ns();
+
+	*ret = module_unload(name);
+	return now_ns() - t0;
+}
+
+static int test_rmmod_is_prompt(void)
+{
+	int64_t at, counter_ns, noop_ns;
+	unsigned long n, final;
+	char line[512];
+	int ret, kfd, found;
+
+	/* Right after a tick a sleeping thread has a whole second to go. */
+	ret = counter_wait_tick(&n, &at);
+	EXPECT(ret == 0, "no tick: %s", strerror(-ret));
+	kfd = kmsg_from_now();
+	counter_ns = timed_unload("counter", &ret);
+	EXPECT(ret == 0, "rmmod counter: %s", strerror(-ret));
+
+	ret = module_load(moddir, "noop");
+	EXPECT(ret == 0, "load noop.ko: %s", strerror(-ret));
+	noop_ns = timed_unload("noop", &ret);
+	EXPECT(ret == 0, "rmmod noop: %s", strerror(-ret));
+	tap_diag("rmmod counter %.1f ms, no-op module %.1f ms", ms(counter_ns),
+		 ms(noop_ns));
+	EXPECT(ms(counter_ns) < MAX_RMMOD_MS, "expected under %.0f ms",
+	       MAX_RMMOD_MS);
+
+	EXPECT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
+	       "/proc/counter is still there");
+	EXPECT(kthreads_named("counter", NULL) == 0, "the thread is still there");
+	EXPECT(!module_is_live("counter"), "/sys/module/counter is still there");
+
+	found = kfd >= 0 && kmsg_find(kfd, "counter: unloaded", line,
+				      sizeof(line));
+	if (kfd >= 0)
+		close(kfd);
+	EXPECT(found, "no \"counter: unloaded\" message");
+	tap_diag("%s", line);
+	EXPECT(sscanf(line, "counter: unloaded, the counter was at %lu",
+		      &final) == 1 && (final == n || final == n + 1),
+	       "expected the final count %lu", n);
+	return 0;
+}
+
+static int test_rmmod_with_active_readers(void)
+{
+	struct reader r[READERS];
+	volatile int stop;
+	int ret, i;
+
+	ret = load_counter();
+	EXPECT(ret == 0, "load: %s", strerror(-ret));
+	readers_start(r, READERS, READERS / 2, &stop);
+	sleep_ns(NSEC_PER_SEC);
+	ret = module_unload("counter");
+	sleep_ns(NSEC_PER_SEC / 4);
+	readers_stop(r, READERS, &stop);
+	EXPECT(ret == 0, "rmmod with readers: %s", strerror(-ret));
+	for (i = 0; i < READERS; i++) {
+		int want = r[i].hold ? EIO : ENOENT;
+
+		EXPECT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
+		       i, r[i].bad_lines);
+		EXPECT(!r[i].other_err[0], "reader %d saw %s", i,
+		       r[i].other_err);
+		EXPECT(r[i].good > 0, "reader %d read nothing", i);
+		EXPECT(r[i].first_err_after_good == 0,
+		       "reader %d read again after an error", i);
+		EXPECT(r[i].last_err == want, "reader %d ended with %s, expected %s",
+		       i, strerror((int)r[i].last_err), strerror(want));
+	}
+	EXPECT(kthreads_named("counter", NULL) == 0, "the thread is still there");
+	return 0;
+}
+
+static int test_load_unload_cycles(void)
+{
+	int64_t t0 = now_ns();
+	int i;
+
+	for (i = 0; i < CYCLES; i++) {
+		unsigned long n;
+		int ret = load_counter();
+
+		EXPECT(ret == 0, "cycle %d: load: %s", i, strerror(-ret));
+		ret = counter_read(&n);
+		EXPECT(ret == 0 && n == 0, "cycle %d: read %s, count %lu", i,
+		       strerror(-ret), n);
+		EXPECT(kthreads_named("counter", NULL) == 1,
+		       "cycle %d: expected one thread", i);
+		ret = module_unload("counter");
+		EXPECT(ret == 0, "cycle %d: unload: %s", i, strerror(-ret));
+		EXPECT(kthreads_named("counter", NULL) == 0,
+		       "cycle %d: thread left behind", i);
+		EXPECT(access(COUNTER_PROC, F_OK) == -1,
+		       "cycle %d: entry left behind", i);
+	}
+	tap_diag("%d cycles in %.1f s", CYCLES,
+		 (double)(now_ns() - t0) / NSEC_PER_SEC);
+	return 0;
+}
+
+static int test_failed_load_leaves_nothing(void)
+{
+	char before[64] = "", after[64] = "", line[512];
+	long warn_before, pow = sysctl_read("panic_on_warn");
+	int ret, fd, kfd, found;
+	ssize_t len;
+
+	ret = module_load(moddir, "squatter");
+	EXPECT(ret == 0, "load squatter.ko: %s", strerror(-ret));
+	fd = open(COUNTER_PROC, O_RDONLY);
+	len = fd >= 0 ? read(fd, before, sizeof(before) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+
+	/* The proc core WARNs about the duplicate name: that one is expected. */
+	warn_before = sysctl_read("tainted") & TAINT_WARN;
+	if (pow > 0)
+		sysctl_write("panic_on_warn", 0);
+	kfd = kmsg_from_now();
+	ret = module_load(moddir, "counter");
+	if (pow > 0)
+		sysctl_write("panic_on_warn", pow);
+	expected_warn_taint = !warn_before;
+
+	fd = open(COUNTER_PROC, O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, after, sizeof(after) - 1) < 0)
+			after[0] = '\0';
+		close(fd);
+	}
+	found = kfd >= 0 && kmsg_find(kfd, "counter: cannot create /proc/counter",
+				      line, sizeof(line));
+	if (kfd >= 0)
+		close(kfd);
+	module_unload("squatter");
+
+	EXPECT(len > 0, "squatter's entry unreadable");
+	EXPECT(ret < 0, "load succeeded while /proc/counter was taken");
+	tap_diag("load failed with %s", strerror(-ret));
+	EXPECT(!module_is_live("counter"), "counter stayed loaded");
+	EXPECT(kthreads_named("counter", NULL) == 0,
+	       "a counter thread was left running");
+	EXPECT(!strcmp(before, after), "the other entry changed: \"%s\" -> \"%s\"",
+	       before, after);
+	EXPECT(found, "no \"cannot create /proc/counter\" error in the log");
+	return 0;
+}
+
+static int test_kernel_not_tainted(void)
+{
+	long mask = TAINT_OOT_MODULE | TAINT_UNSIGNED_MODULE;
+	long taint = sysctl_read("tainted");
+
+	if (expected_warn_taint)
+		mask |= TAINT_WARN;
+	tap_diag("tainted = %ld", taint);
+	EXPECT(taint >= 0 && (taint & ~mask) == 0,
+	       "taint flags %#lx beyond O and E%s", taint & ~mask,
+	       expected_warn_taint ? " (and the expected W)" : "");
+	return 0;
+}
+
+static const struct tap_test tests[] = {
+	{ "load_succeeds", test_load_succeeds },
+	{ "reads_zero_right_after_load", test_reads_zero_right_after_load },
+	{ "proc_entry_is_0444", test_proc_entry_is_0444 },
+	{ "kthread_named_counter_exists", test_kthread_named_counter },
+	{ "count_matches_monotonic_clock", test_count_matches_clock },
+	{ "tick_period_within_2000_ppm", test_tick_period_is_one_second },
+	{ "phase_lag_under_50_ms", test_phase_lag_is_small },
+	{ "byte_reads_stay_in_buffer", test_byte_reads_stay_in_buffer },
+	{ "every_buffer_size_reads_the_line", test_every_buffer_size_reads_the_line },
+	{ "pread_at_zero_rereads", test_pread_rereads },
+	{ "lseek_set_cur_end", test_lseek },
+	{ "eof_after_line", test_eof_after_line },
+	{ "bad_pointer_gives_efault", test_bad_pointer_gives_efault },
+	{ "writes_are_refused", test_writes_are_refused },
+	{ "concurrent_readers_see_whole_lines", test_concurrent_readers },
+	{ "idle_thread_wakes_once_a_second", test_idle_thread_wakes_once_a_second },
+	{ "idle_thread_uses_no_cpu_tick", test_idle_thread_uses_no_cpu_tick },
+	{ "idle_thread_never_in_d_state", test_idle_thread_never_in_d_state },
+	{ "second_load_fails_with_eexist", test_second_load_fails_with_eexist },
+	{ "load_message_in_kernel_log", test_load_message_in_kernel_log },
+	{ "rmmod_is_prompt", test_rmmod_is_prompt },
+	{ "rmmod_with_active_readers", test_rmmod_with_active_readers },
+	{ "load_unload_cycles_start_at_zero", test_load_unload_cycles },
+	{ "failed_load_leaves_nothing", test_failed_load_leaves_nothing },
+	{ "kernel_not_tainted", test_kernel_not_tainted },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		moddir = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return tap_run(tests, sizeof(tests) / sizeof(tests[0])) ? 1 : 0;
+}

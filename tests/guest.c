@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the programs that run inside the guest. */
+#define _GNU_SOURCE
+#include "guest.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+void sleep_ns(int64_t ns)
+{
+	struct timespec ts = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int module_load(const char *dir, const char *name)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+int module_is_live(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+int counter_parse(const char *buf, size_t len, unsigned long *n)
+{
+	size_t plen = strlen(COUNTER_PREFIX), i;
+	unsigned long v = 0;
+
+	if (len < plen + 2 || memcmp(buf, COUNTER_PREFIX, plen) ||
+	    buf[len - 1] != '\n')
+		return -1;
+	/* Digits only, no sign, no leading zero but for "0" itself. */
+	if (buf[plen] == '0' && len != plen + 2)
+		return -1;
+	for (i = plen; i < len - 1; i++) {
+		if (!isdigit((unsigned char)buf[i]) || i - plen > 18)
+			return -1;
+		v = v * 10 + (unsigned long)(buf[i] - '0');
+	}
+	*n = v;
+	return 0;
+}
+
+static int read_whole(int fd, unsigned long *n, int positional)
+{
+	char buf[128];
+	ssize_t len;
+
+	len = positional ? pread(fd, buf, sizeof(buf), 0) :
+			   read(fd, buf, sizeof(buf));
+	if (len < 0)
+		return -errno;
+	return counter_parse(buf, (size_t)len, n) ? -EBADMSG : 0;
+}
+
+int counter_read(unsigned long *n)
+{
+	int fd = open(COUNTER_PROC, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = read_whole(fd, n, 0);
+	close(fd);
+	return ret;
+}
+
+int counter_pread(int fd, unsigned long *n)
+{
+	return read_whole(fd, n, 1);
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	return 0;
+}
+
+int task_info(pid_t pid, struct task_info *ti)
+{
+	char path[64], buf[2048], *p;
+	unsigned long long utime, stime;
+	long vol = -1, invol = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	/* Fields after the comm, which may hold spaces: see proc(5). */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%c %d %*d %*d %*d %*d %lu %*u %*u %*u %*u %llu %llu",
+			 &ti->state, &ti->ppid, &ti->flags, &utime, &stime) != 5)
+		return -1;
+	ti->ticks = utime + stime;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, "voluntary_ctxt_switches:");
+	if (p)
+		sscanf(p, "voluntary_ctxt_switches: %ld", &vol);
+	p = strstr(buf, "nonvoluntary_ctxt_switches:");
+	if (p)
+		sscanf(p, "nonvoluntary_ctxt_switches: %ld", &invol);
+	if (vol < 0 || invol < 0)
+		return -1;
+	ti->switches = vol + invol;
+	return 0;
+}
+
+int kthreads_named(const char *name, pid_t *pid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int count = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[300], comm[64];
+		struct task_info ti;
+		pid_t p = atoi(e->d_name);
+
+		if (p <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", p);
+		if (read_file(path, comm, sizeof(comm)))
+			continue;
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strcmp(comm, name) || task_info(p, &ti) ||
+		    !(ti.flags & PF_KTHREAD))
+			continue;
+		if (!count++ && pid)
+			*pid = p;
+	}
+	closedir(d);
+	return count;
+}
+
+long sysctl_read(const char *name)
+{
+	char path[128], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+int sysctl_write(const char *name, long value)
+{
+	char path[128], buf[32];
+	int fd, len, ret;
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%ld\n", value);
+	ret = write(fd, buf, (size_t)len) == len ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+int kmsg_find(int fd, const char *needle, char *out, size_t outlen)
+{
+	char rec[2048];
+	ssize_t len;
+
+	for (;;) {
+		char *text;
+
+		len = read(fd, rec, sizeof(rec) - 1);
+		if (len < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (len <= 0)
+			return 0;
+		rec[len] = '\0';
+		/* "prio,seq,usec,flags;text\n" followed by dictionary lines */
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		text[strcspn(text, "\n")] = '\0';
+		if (strstr(text, needle)) {
+			snprintf(out, outlen, "%s", text);
+			return 1;
+		}
+	}
+}
+
+int counter_wait_tick(unsigned long *n, int64_t *at)
+{
+	unsigned long first, v;
+	int64_t deadline = now_ns() + 3 * NSEC_PER_SEC;
+	int ret = counter_read(&first);
+
+	if (ret)
+		return ret;
+	do {
+		sleep_ns(NSEC_PER_MSEC);
+		ret = counter_read(&v);
+		if (ret)
+			return ret;
+		if (v != first) {
+			*n = v;
+			*at = now_ns();
+			return 0;
+		}
+	} while (now_ns() < deadline);
+	return -ETIMEDOUT;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the programs that run inside the guest: loading and
+ * unloading modules, reading /proc/counter strictly, finding kernel threads
+ * and reading the clock.
+ */
+#ifndef COUNTER_GUEST_H
+#define COUNTER_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define COUNTER_PROC "/proc/counter"
+#define COUNTER_PREFIX "The counter is now at: "
+#define NSEC_PER_SEC 1000000000LL
+#define NSEC_PER_MSEC 1000000LL
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t now_ns(void);
+void sleep_ns(int64_t ns);
+
+/* Both return 0 or a negative errno. */
+int module_load(const char *dir, const char *name);
+int module_unload(const char *name);
+int module_is_live(const char *name);
+
+/*
+ * Parse one whole line "The counter is now at: N\n", nothing more or less.
+ * Returns 0 and sets *n, or -1 when the bytes are malformed.
+ */
+int counter_parse(const char *buf, size_t len, unsigned long *n);
+
+/* open, read, close: 0, -errno, or -EBADMSG for a malformed line. */
+int counter_read(unsigned long *n);
+
+/* pread at offset 0 on a held descriptor, same returns as counter_read. */
+int counter_pread(int fd, unsigned long *n);
+
+/* From /proc/<pid>/stat and /proc/<pid>/status. */
+struct task_info {
+	char state;
+	pid_t ppid;
+	unsigned long flags;
+	unsigned long long ticks;	/* utime + stime */
+	long switches;			/* voluntary + involuntary */
+};
+
+#define PF_KTHREAD 0x00200000UL
+
+int task_info(pid_t pid, struct task_info *ti);
+
+/* Kernel threads whose comm is name; *pid gets the first one found. */
+int kthreads_named(const char *name, pid_t *pid);
+
+/* A /proc/sys/kernel entry as a number, or -1. */
+long sysctl_read(const char *name);
+int sysctl_write(const char *name, long value);
+
+/*
+ * Next kernel log record (from /dev/kmsg opened with O_NONBLOCK) whose text
+ * contains needle; 1 found (copied to out), 0 not found.
+ */
+int kmsg_find(int fd, const char *needle, char *out, size_t outlen);
+
+/* Wait until the count changes from what it is now; 0, or -errno. */
+int counter_wait_tick(unsigned long *n, int64_t *at);
+
+#endif
