@@ -11,8 +11,8 @@ for i in 1 2 3 4 5; do
 	run cat /proc/counter
 	sleep 1
 done
-echo "# ps | grep '[c]ounter'"
-ps | grep '\[counter\]'
+echo "# ps -o pid,ppid,stat,comm | grep -E 'PID|counter'"
+ps -o pid,ppid,stat,comm | grep -E 'PID|counter'
 run rmmod counter
 echo "# dmesg | grep 'counter:'"
 dmesg | grep 'counter:'
