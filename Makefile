@@ -7,12 +7,13 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?=
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
 HOST_CFLAGS := -O2 -Wall -Wextra -Werror
 TEST_SRCS := tests/counter_test.c tests/guest.c tests/tap.c
 
-.PHONY: all modules clean check demo guest-tools
+.PHONY: all modules clean check demo guest-tools lint deb check-deb install uninstall
 
 all: modules
 
@@ -46,3 +47,39 @@ demo:
 	@harness/deps.sh demo
 	@$(MAKE) --no-print-directory guest-tools
 	@KVER=$(KVER) harness/guest.sh demo
+
+lint:
+	@harness/deps.sh lint
+	@harness/lint.sh
+
+# The Debian package, built from a copy of the tracked files.
+deb:
+	@harness/deps.sh deb
+	rm -rf build/deb && mkdir -p build/deb/counter-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t build/deb/counter-$(VERSION)
+	cd build/deb/counter-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
+# Installs the package, tests the module DKMS built, purges it.
+check-deb: deb guest-tools
+	@harness/deb.sh build/deb/counter-dkms_$(VERSION)_all.deb
+
+# Through DKMS when it is there, so that new kernels get the module too.
+install:
+	@if command -v dkms >/dev/null; then \
+		mkdir -p /usr/src/counter-$(VERSION) && \
+		cp counter.c Kbuild Makefile dkms.conf /usr/src/counter-$(VERSION)/ && \
+		dkms install counter/$(VERSION); \
+	else \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install && \
+		depmod -a $(shell uname -r); \
+	fi
+
+uninstall:
+	@if command -v dkms >/dev/null && dkms status counter/$(VERSION) | grep -q .; then \
+		dkms remove counter/$(VERSION) --all; \
+		rm -rf /usr/src/counter-$(VERSION); \
+	else \
+		rm -f /lib/modules/$(shell uname -r)/extra/counter.ko && \
+		depmod -a $(shell uname -r); \
+	fi

@@ -73,7 +73,8 @@ static int counter_thread(void *unused)
 
 static int counter_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "The counter is now at: %lu\n", READ_ONCE(counter_seconds));
+	seq_printf(m, "The counter is now at: %lu\n",
+		   READ_ONCE(counter_seconds));
 	return 0;
 }
 
@@ -91,8 +92,8 @@ static int __init counter_init(void)
 	}
 
 	/* No write handler: writes fail with EIO, and mode 0444 says so. */
-	counter_entry = proc_create_single(COUNTER_NAME, 0444, NULL,
-					   counter_show);
+	counter_entry =
+		proc_create_single(COUNTER_NAME, 0444, NULL, counter_show);
 	if (!counter_entry) {
 		err = -ENOMEM;
 		pr_err("cannot create /proc/%s\n", COUNTER_NAME);
@@ -122,5 +123,5 @@ module_exit(counter_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The counter developers");
-MODULE_DESCRIPTION("Kernel thread counting the seconds since load, shown in /proc/counter");
+MODULE_DESCRIPTION("A kthread counts the seconds since load in /proc/counter");
 MODULE_VERSION("1.0.0");

@@ -11,7 +11,7 @@ check|demo) ;;
 bench) pkgs+=(gnuplot-nox) ;;
 matrix) pkgs+=(debootstrap xz-utils) ;;
 debug) pkgs+=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev) ;;
-lint) pkgs+=(linux-source-6.1 xz-utils sparse clang-format cppcheck) ;;
+lint) pkgs+=(linux-source-6.1 xz-utils sparse clang-format cppcheck groff dpkg-dev) ;;
 deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac

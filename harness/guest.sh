@@ -5,7 +5,8 @@
 #
 # Usage: guest.sh check|demo
 # Environment: KVER (guest kernel release, default: linux-headers-amd64's),
-#   KCC (compiler for the module build), COUNTER_ACCEL (default tcg; kvm is
+#   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
+#   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_ACCEL (default tcg; kvm is
 #   opt-in), COUNTER_TIMEOUT (seconds).
 set -euo pipefail
 
@@ -26,7 +27,12 @@ build_modules() {
 	make -s -C "$KBUILD" M="$dir" ${KCC:+CC=$KCC} modules
 }
 
-build_modules "$out" "$top/counter.c" "$top/Kbuild"
+if [ -n "${COUNTER_KO:-}" ]; then
+	module=$COUNTER_KO
+else
+	build_modules "$out" "$top/counter.c" "$top/Kbuild"
+	module=$out/counter.ko
+fi
 build_modules "$out/testmods" "$top"/tests/modules/{Kbuild,noop.c,squatter.c}
 
 case $mode in
@@ -45,7 +51,7 @@ cp /bin/busybox "$root/bin/"
 for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
 done
-cp "$out/counter.ko" "$out"/testmods/*.ko "$root/lib/counter/"
+cp "$module" "$out"/testmods/*.ko "$root/lib/counter/"
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"

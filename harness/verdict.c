@@ -100,13 +100,13 @@ static int read_console(const char *path)
 		return 1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		int excused = 0;
-
 		chomp(line);
 		for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
 			if (strstr(line, reports[i]))
 				break;
 		if (i < sizeof(reports) / sizeof(reports[0])) {
+			int excused = 0;
+
 			/* The WARN's message is printed just before its header. */
 			if (!strcmp(reports[i], "WARNING:") && !allowed &&
 			    (strstr(recent[0], ALLOWED_WARNING) ||

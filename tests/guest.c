@@ -209,12 +209,11 @@ int sysctl_write(const char *name, long value)
 int kmsg_find(int fd, const char *needle, char *out, size_t outlen)
 {
 	char rec[2048];
-	ssize_t len;
 
 	for (;;) {
+		ssize_t len = read(fd, rec, sizeof(rec) - 1);
 		char *text;
 
-		len = read(fd, rec, sizeof(rec) - 1);
 		if (len < 0 && errno == EPIPE)
 			continue;	/* overwritten records: go on */
 		if (len <= 0)

@@ -17,7 +17,8 @@ static int squatter_show(struct seq_file *m, void *v)
 
 static int __init squatter_init(void)
 {
-	squatter_entry = proc_create_single("counter", 0444, NULL, squatter_show);
+	squatter_entry =
+		proc_create_single("counter", 0444, NULL, squatter_show);
 	return squatter_entry ? 0 : -ENOMEM;
 }
 

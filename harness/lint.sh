@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks, one TAP line each, then "N passed, N failed".
+# Kernel C (the files that include linux/module.h) gets checkpatch --strict,
+# sparse, W=1 and the kernel's clang-format; the guest and host programs
+# get -Wall -Wextra -Werror and cppcheck.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. harness/kernel.sh
+resolve_kernel || exit 1
+src=$(harness/linux-source.sh) || exit 1
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+mapfile -t kernel_c < <(git ls-files '*.c' | xargs grep -l '<linux/module.h>')
+mapfile -t user_c < <(git ls-files '*.c' | xargs grep -L '<linux/module.h>')
+
+passed=0 failed=0 n=0
+# check NAME COMMAND...: passes when the command succeeds and prints nothing.
+check() {
+	local name=$1 out
+	shift
+	n=$((n + 1))
+	out=$("$@" 2>&1)
+	if [ $? -eq 0 ] && [ -z "$out" ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		sed 's/^/# /' <<<"$out" | head -40
+	fi
+}
+
+checkpatch() {
+	"$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+		-f "${kernel_c[@]}" | grep -E ': (ERROR|WARNING|CHECK):'
+	return 0
+}
+
+# Builds every kernel C file once against the guest kernel's headers with
+# extra make arguments; prints the compiler's and checker's findings.
+kbuild() {
+	local dir=$scratch/kbuild-$1 f
+	shift
+	mkdir -p "$dir"
+	cp "${kernel_c[@]}" "$dir/"
+	for f in "${kernel_c[@]}"; do
+		f=${f##*/}
+		echo "obj-m += ${f%.c}.o"
+	done >"$dir/Kbuild"
+	make -s -C "$KBUILD" M="$dir" "$@" modules 2>&1 |
+		grep -E 'warning|error' | grep -v 'Skipping BTF'
+	return 0
+}
+
+clang_format() {
+	clang-format --style="file:$src/.clang-format" --dry-run --Werror \
+		"${kernel_c[@]}"
+}
+
+user_warnings() {
+	local f
+	for f in "${user_c[@]}"; do
+		gcc -fsyntax-only -Wall -Wextra -Werror -Itests "$f"
+	done
+}
+
+user_cppcheck() {
+	cppcheck --quiet --error-exitcode=1 --inline-suppr \
+		--enable=warning,style,performance,portability \
+		--suppress=missingIncludeSystem -Itests "${user_c[@]}"
+}
+
+versions() {
+	local module dkms changelog
+	module=$(sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' counter.c)
+	dkms=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	changelog=$(dpkg-parsechangelog -S Version 2>/dev/null ||
+		sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+	[ "$module" = "$dkms" ] && [ "$module" = "$changelog" ] ||
+		echo "counter.c $module, dkms.conf $dkms, debian/changelog $changelog"
+}
+
+echo "TAP version 13"
+echo "1..8"
+check "checkpatch --strict on ${#kernel_c[@]} kernel C files" checkpatch
+check "sparse (C=2) reports nothing" kbuild sparse C=2 CHECK=sparse
+check "W=1 build has no warning" kbuild w1 W=1
+check "kernel clang-format is satisfied" clang_format
+check "${#user_c[@]} guest and host C files build with -Wall -Wextra -Werror" user_warnings
+check "cppcheck reports nothing" user_cppcheck
+check "the man page renders with groff -ww" \
+	groff -ww -man -Tutf8 -z docs/counter.4
+check "module, DKMS and package versions agree" versions
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
