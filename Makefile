@@ -11,9 +11,10 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
 HOST_CFLAGS := -O2 -Wall -Wextra -Werror
-TEST_SRCS := tests/counter_test.c tests/guest.c tests/tap.c
+TEST_SRCS := tests/counter_test.c tests/debug_test.c tests/readers.c \
+	tests/guest.c tests/tap.c
 
-.PHONY: all modules clean check demo guest-tools lint deb check-deb install uninstall
+.PHONY: all modules clean check check-debug matrix bench demo guest-tools lint deb check-deb install uninstall
 
 all: modules
 
@@ -28,15 +29,20 @@ build/guest/init: harness/init.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
-build/guest/counter_test: $(TEST_SRCS) tests/guest.h tests/tap.h
+build/guest/counter_test: $(TEST_SRCS) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -pthread -o $@ $(TEST_SRCS) -lm
+
+build/guest/counter_bench: bench/counter_bench.c tests/guest.c tests/guest.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -Itests -pthread -o $@ bench/counter_bench.c tests/guest.c
 
 build/host/verdict: harness/verdict.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
-guest-tools: build/guest/init build/guest/counter_test build/host/verdict
+guest-tools: build/guest/init build/guest/counter_test build/guest/counter_bench \
+	build/host/verdict
 
 check:
 	@harness/deps.sh check
@@ -47,6 +53,26 @@ demo:
 	@harness/deps.sh demo
 	@$(MAKE) --no-print-directory guest-tools
 	@KVER=$(KVER) harness/guest.sh demo
+
+# The suite and the debug-only tests under KASAN, UBSAN, lockdep, kmemleak,
+# DEBUG_OBJECTS and fault injection, on a kernel built from linux-source.
+check-debug:
+	@harness/deps.sh debug
+	@$(MAKE) --no-print-directory guest-tools
+	@harness/guest.sh check-debug
+
+# Figures against the naive baseline and the kernel's floors; QUICK=1
+# for short windows.
+bench:
+	@harness/deps.sh bench
+	@$(MAKE) --no-print-directory guest-tools
+	@QUICK=$(QUICK) harness/bench.sh
+
+# The suite on every current Debian kernel (see harness/matrix.sh).
+matrix:
+	@harness/deps.sh matrix
+	@$(MAKE) --no-print-directory guest-tools
+	@harness/matrix.sh
 
 lint:
 	@harness/deps.sh lint

@@ -3,28 +3,49 @@
 # Builds the modules for the guest kernel, packs them with a guest program
 # into an initramfs, boots it in QEMU and judges the run.
 #
-# Usage: guest.sh check|demo
+# Usage: guest.sh check|demo|bench|check-debug
+#   check-debug runs the suite, plus the debug-only tests, on the debug
+#   kernel that debug/build.sh makes.
 # Environment: KVER (guest kernel release, default: linux-headers-amd64's),
 #   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
 #   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_ACCEL (default tcg; kvm is
 #   opt-in), COUNTER_TIMEOUT (seconds).
 set -euo pipefail
 
-mode=${1:?usage: guest.sh check|demo}
+mode=${1:?usage: guest.sh check|demo|check-debug}
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/harness/kernel.sh"
-resolve_kernel
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1"
+if [ "$mode" = check-debug ]; then
+	KBUILD=$("$top/debug/build.sh")
+	KIMAGE=$KBUILD/arch/x86/boot/bzImage
+	KVER=$(cat "$KBUILD/include/config/kernel.release")
+	KCHROOT=
+else
+	resolve_kernel
+	# Debian's kernel has SLUB_DEBUG but leaves it off unless asked.
+	append="$append slub_debug=FZPU"
+fi
 out=$top/build/$KVER
 tools=$top/build
 
 # Copies sources into a directory of the build tree and builds them there,
 # so that every kernel gets its own objects.
 build_modules() {
-	local dir=$1
+	local dir=$1 inner
 	shift
 	mkdir -p "$dir"
 	cp "$@" "$dir"/
-	make -s -C "$KBUILD" M="$dir" ${KCC:+CC=$KCC} modules
+	if [ -z "$KCHROOT" ]; then
+		make -s -C "$KBUILD" M="$dir" ${KCC:+CC=$KCC} modules
+		return
+	fi
+	inner=/build/${dir#"$top"/build/}
+	rm -rf "$KCHROOT$inner"
+	mkdir -p "$KCHROOT$inner"
+	cp "$@" "$KCHROOT$inner"/
+	chroot "$KCHROOT" make -s -C "$KBUILD" M="$inner" modules
+	cp "$KCHROOT$inner"/*.ko "$dir"/
 }
 
 if [ -n "${COUNTER_KO:-}" ]; then
@@ -34,10 +55,14 @@ else
 	module=$out/counter.ko
 fi
 build_modules "$out/testmods" "$top"/tests/modules/{Kbuild,noop.c,squatter.c}
+[ "$mode" = bench ] &&
+	build_modules "$out/naive" "$top"/bench/naive/{Kbuild,naive.c}
 
 case $mode in
 check) cmd="/bin/counter_test /lib/counter"; tmo=${COUNTER_TIMEOUT:-300} ;;
+check-debug) cmd="/bin/counter_test /lib/counter --debug"; tmo=${COUNTER_TIMEOUT:-2400} ;;
 demo) cmd="/bin/sh /demo.sh"; tmo=${COUNTER_TIMEOUT:-120} ;;
+bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=${COUNTER_TIMEOUT:-900} ;;
 *) echo "guest.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
@@ -45,31 +70,32 @@ root=$out/initramfs-$mode
 rm -rf "$root"
 mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
 cp "$tools/guest/init" "$root/init"
-cp "$tools/guest/counter_test" "$top/harness/demo.sh" "$root/bin/"
+cp "$tools/guest/counter_test" "$tools/guest/counter_bench" \
+	"$top/harness/demo.sh" "$root/bin/"
 mv "$root/bin/demo.sh" "$root/demo.sh"
 cp /bin/busybox "$root/bin/"
 for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
 done
 cp "$module" "$out"/testmods/*.ko "$root/lib/counter/"
+[ "$mode" = bench ] && cp "$out/naive/naive.ko" "$root/lib/counter/"
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"
 
 console=$out/$mode-console.log
 output=$out/$mode-output.log
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
 echo "# guest: $KVER ($KIMAGE), ${COUNTER_ACCEL:-tcg}"
 set +e
 timeout "$tmo" qemu-system-x86_64 -accel "${COUNTER_ACCEL:-tcg}" -cpu max \
 	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
 	-kernel "$KIMAGE" -initrd "$initrd" -append "$append -- $cmd" \
 	-serial "file:$console" -serial stdio </dev/null |
-	tr -d '\r' | tee "$output"
+	sed -u 's/\r$//' | tee "$output"
 status=${PIPESTATUS[0]}
 set -e
 
 case $mode in
-check) exec "$tools/host/verdict" "$output" "$console" "$status" ;;
-demo) [ "$status" -eq 0 ] && grep -q '^counter-guest: success' "$output" ;;
+check|check-debug) exec "$tools/host/verdict" "$output" "$console" "$status" ;;
+demo|bench) [ "$status" -eq 0 ] && grep -q '^counter-guest: success' "$output" ;;
 esac

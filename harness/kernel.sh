@@ -3,6 +3,7 @@
 #   KVER     release, e.g. 6.1.0-56-amd64
 #   KIMAGE   its vmlinuz
 #   KBUILD   a headers tree to build modules against
+#   KCHROOT  a chroot to run the module build in (KBUILD is inside it), or ""
 # An empty KVER means the release Debian's linux-headers-amd64 points at,
 # which is not necessarily the machine's own running kernel.
 
@@ -20,12 +21,21 @@ resolve_kernel() {
 		return 1
 	fi
 	local cached=$COUNTER_CACHE/kernels/$KVER
+	KCHROOT=
 	if [ -f "/boot/vmlinuz-$KVER" ] && [ -d "/usr/src/linux-headers-$KVER" ]; then
 		KIMAGE=/boot/vmlinuz-$KVER
 		KBUILD=/usr/src/linux-headers-$KVER
-	elif [ -f "$cached/image/boot/vmlinuz-$KVER" ]; then
+	elif [ -f "$cached/.fetched" ]; then
 		KIMAGE=$cached/image/boot/vmlinuz-$KVER
-		KBUILD=$cached/headers/usr/src/linux-headers-$KVER
+		if [ "$(cat "$cached/build-in")" = chroot ]; then
+			KCHROOT=$cached/chroot
+			KBUILD=/usr/src/linux-headers-$KVER
+		else
+			KBUILD=$cached/headers/usr/src/linux-headers-$KVER
+			# Their Makefile names the gcc they were built with
+			# (gcc-10 for 5.10); Debian 12's own gcc builds them.
+			KCC=${KCC:-gcc}
+		fi
 	else
 		echo "kernel.sh: no kernel $KVER in /boot or $cached" >&2
 		return 1

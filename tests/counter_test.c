@@ -3,14 +3,17 @@
  * The guest suite: loads counter.ko into the running kernel and checks every
  * promise of /proc/counter and of its kernel thread, one TAP test each.
  *
- * Usage: counter_test [MODULE_DIR]   (default /lib/counter, holding
- * counter.ko and the helper modules noop.ko and squatter.ko)
+ * Usage: counter_test [MODULE_DIR] [--debug]   (MODULE_DIR, by default
+ * /lib/counter, holds counter.ko and the helper modules noop.ko and
+ * squatter.ko; --debug adds the tests of debug_test.c)
  *
  * Tests run in order and share one loaded module where noted; each leaves
  * the module in the state the next one expects.
  */
 #define _GNU_SOURCE
 #include "guest.h"
+#include "readers.h"
+#include "suite.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -40,7 +43,7 @@
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
 
-static const char *moddir = "/lib/counter";
+const char *moddir = "/lib/counter";
 
 /* When the running instance was loaded: just before and after the call. */
 static int64_t load_before, load_after;
@@ -67,7 +70,7 @@ static int count_fits_clock(unsigned long n, int64_t a, int64_t b)
 	return (int64_t)n >= (lo < 0 ? 0 : lo) && (int64_t)n <= hi;
 }
 
-static int load_counter(void)
+int load_counter(void)
 {
 	int ret;
 
@@ -440,72 +443,6 @@ static int test_writes_are_refused(void)
 	return 0;
 }
 
-struct reader {
-	pthread_t thread;
-	int hold;		/* pread a held descriptor, else open/read/close */
-	volatile int *stop;
-	long good, bad_lines, went_back, last_err, first_err_after_good;
-	unsigned long last;
-	char other_err[64];
-};
-
-static void *reader_run(void *arg)
-{
-	struct reader *r = arg;
-	int fd = r->hold ? open(COUNTER_PROC, O_RDONLY) : -1;
-
-	if (r->hold && fd < 0) {
-		r->last_err = errno;
-		return NULL;
-	}
-	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
-		unsigned long n;
-		int ret = r->hold ? counter_pread(fd, &n) : counter_read(&n);
-
-		if (ret == -EBADMSG) {
-			r->bad_lines++;
-		} else if (ret) {
-			r->last_err = -ret;
-			if (-ret != ENOENT && -ret != EIO)
-				snprintf(r->other_err, sizeof(r->other_err),
-					 "%s", strerror(-ret));
-		} else {
-			if (r->last_err)
-				r->first_err_after_good = r->last_err;
-			if (n < r->last)
-				r->went_back++;
-			r->last = n;
-			r->good++;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	return NULL;
-}
-
-static void readers_start(struct reader *r, int count, int holders,
-			  volatile int *stop)
-{
-	int i;
-
-	*stop = 0;
-	for (i = 0; i < count; i++) {
-		memset(&r[i], 0, sizeof(r[i]));
-		r[i].hold = i < holders;
-		r[i].stop = stop;
-		pthread_create(&r[i].thread, NULL, reader_run, &r[i]);
-	}
-}
-
-static void readers_stop(struct reader *r, int count, volatile int *stop)
-{
-	int i;
-
-	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
-	for (i = 0; i < count; i++)
-		pthread_join(r[i].thread, NULL);
-}
-
 static int test_concurrent_readers(void)
 {
 	struct reader r[READERS];
@@ -823,13 +760,29 @@ static const struct tap_test tests[] = {
 	{ "rmmod_with_active_readers", test_rmmod_with_active_readers },
 	{ "load_unload_cycles_start_at_zero", test_load_unload_cycles },
 	{ "failed_load_leaves_nothing", test_failed_load_leaves_nothing },
-	{ "kernel_not_tainted", test_kernel_not_tainted },
 };
 
+static const struct tap_test last = { "kernel_not_tainted",
+				      test_kernel_not_tainted };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Usage: counter_test [MODULE_DIR] [--debug] */
 int main(int argc, char **argv)
 {
+	struct tap_test all[COUNT(tests) + 16];
+	size_t n = 0, i;
+	int debug = argc > 2 && !strcmp(argv[2], "--debug");
+
 	if (argc > 1)
 		moddir = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	return tap_run(tests, sizeof(tests) / sizeof(tests[0])) ? 1 : 0;
+	for (i = 0; debug && i < debug_first_count; i++)
+		all[n++] = debug_first[i];
+	for (i = 0; i < COUNT(tests); i++)
+		all[n++] = tests[i];
+	for (i = 0; debug && i < debug_last_count; i++)
+		all[n++] = debug_last[i];
+	all[n++] = last;
+	return tap_run(all, n) ? 1 : 0;
 }

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest half of `make bench`: measures counter.ko against the naive
+ * baseline and the kernel's floors in one boot, and prints figures as
+ *   csv: metric,subject,value,unit
+ *   err: subject,seconds_since_load,error_in_seconds
+ * lines for the host to gather. Figures, not verdicts.
+ *
+ * Usage: counter_bench MODULE_DIR [quick]
+ */
+#define _GNU_SOURCE
+#include "guest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_TICKS 256
+#define CYCLES 30
+#define WINDOWS 8
+
+static const char *moddir;
+static int quick;
+
+static void csv(const char *metric, const char *subject, double value,
+		const char *unit)
+{
+	printf("csv: %s,%s,%.6g,%s\n", metric, subject, value, unit);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Loads a module, samples its count for a while, records each tick. */
+static void drift(const char *module, const char *subject, int seconds)
+{
+	int64_t at[MAX_TICKS], before, after, end, prev_at;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, worst = -1e9;
+	unsigned long prev = 0, n = 0;
+	int ticks = 0, k, fd;
+
+	before = now_ns();
+	if (module_load(moddir, module)) {
+		printf("# cannot load %s\n", module);
+		return;
+	}
+	after = now_ns();
+	fd = open(COUNTER_PROC, O_RDONLY);
+	end = after + seconds * NSEC_PER_SEC + NSEC_PER_SEC / 2;
+	prev_at = after;
+	while (now_ns() < end && ticks < MAX_TICKS) {
+		int64_t t;
+
+		if (counter_pread(fd, &n))
+			break;
+		t = now_ns();
+		if (n != prev) {
+			at[ticks++] = prev_at + (t - prev_at) / 2;
+			prev = n;
+		}
+		prev_at = t;
+		sleep_ns(NSEC_PER_MSEC / 2);
+	}
+	close(fd);
+	module_unload(module);
+
+	for (k = 0; k < ticks; k++) {
+		double x = k + 1, y = (double)(at[k] - after) / NSEC_PER_SEC;
+		double lag = (double)(at[k] - after - (k + 1) * NSEC_PER_SEC) /
+			     NSEC_PER_MSEC;
+
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+		if (lag > worst)
+			worst = lag;
+		/* The count's error when it changes: how late it is. */
+		printf("err: %s,%.3f,%.4f\n", subject, y, y - x);
+	}
+	if (ticks < 2)
+		return;
+	slope = (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
+	csv("drift_ppm", subject, (slope - 1) * 1e6, "ppm");
+	csv("phase_lag_ms", subject, worst, "ms");
+	/* Whole seconds elapsed at the end, less what the module showed. */
+	csv("end_error_s", subject,
+	    (double)((prev_at - after) / NSEC_PER_SEC) - (double)n, "s");
+	csv("load_to_return_ms", subject,
+	    (double)(after - before) / NSEC_PER_MSEC, "ms");
+}
+
+static double percentile(int64_t *v, int count, int pct)
+{
+	qsort(v, (size_t)count, sizeof(*v), cmp_i64);
+	return (double)v[(count - 1) * pct / 100] / NSEC_PER_MSEC;
+}
+
+/* Median and p95 of load and of unload over CYCLES cycles. */
+static void load_unload(const char *module, double *load_med, double *rm_med)
+{
+	int64_t load[CYCLES], unload[CYCLES], t;
+	int i;
+
+	for (i = 0; i < CYCLES; i++) {
+		t = now_ns();
+		module_load(moddir, module);
+		load[i] = now_ns() - t;
+		/* Let the thread reach its sleep, as it would in use. */
+		sleep_ns(20 * NSEC_PER_MSEC);
+		t = now_ns();
+		module_unload(module);
+		unload[i] = now_ns() - t;
+	}
+	*load_med = percentile(load, CYCLES, 50);
+	*rm_med = percentile(unload, CYCLES, 50);
+	csv("load_median_ms", module, *load_med, "ms");
+	csv("rmmod_median_ms", module, *rm_med, "ms");
+	csv("rmmod_p95_ms", module, percentile(unload, CYCLES, 95), "ms");
+}
+
+struct opener {
+	pthread_t thread;
+	const char *path;
+	int64_t until;
+	long count;
+	int hold;
+};
+
+static void *open_read_close(void *arg)
+{
+	struct opener *o = arg;
+	char buf[256];
+	int fd = o->hold ? open(o->path, O_RDONLY) : -1;
+
+	while (now_ns() < o->until) {
+		if (o->hold) {
+			if (pread(fd, buf, sizeof(buf), 0) <= 0)
+				break;
+		} else {
+			int f = open(o->path, O_RDONLY);
+
+			if (f < 0 || read(f, buf, sizeof(buf)) <= 0)
+				break;
+			close(f);
+		}
+		o->count++;
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* Reads per second of path with threads readers for a window. */
+static double read_rate(const char *path, int threads, int hold, int64_t ns)
+{
+	struct opener o[4];
+	long total = 0;
+	int i;
+
+	for (i = 0; i < threads; i++) {
+		o[i] = (struct opener){ .path = path, .until = now_ns() + ns,
+					.hold = hold };
+		pthread_create(&o[i].thread, NULL, open_read_close, &o[i]);
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(o[i].thread, NULL);
+		total += o[i].count;
+	}
+	return (double)total * NSEC_PER_SEC / ns;
+}
+
+/* Alternating windows of counter and loadavg; the median pairwise ratio. */
+static void reads(int threads, int hold, const char *metric)
+{
+	int64_t window = (quick ? 200 : 500) * NSEC_PER_MSEC;
+	double ratio[WINDOWS], c = 0, l = 0;
+	int i;
+
+	for (i = 0; i < WINDOWS; i++) {
+		c = read_rate(COUNTER_PROC, threads, hold, window);
+		l = read_rate("/proc/loadavg", threads, hold, window);
+		ratio[i] = c / l;
+	}
+	qsort(ratio, WINDOWS, sizeof(ratio[0]), cmp_double);
+	csv(metric, "counter", (ratio[WINDOWS / 2 - 1] + ratio[WINDOWS / 2]) / 2,
+	    "ratio");
+	printf("# %s: last window %.0f/s counter, %.0f/s loadavg\n", metric, c, l);
+}
+
+static void idle_cost(int seconds)
+{
+	struct task_info a, b, s;
+	char states[8] = "";
+	pid_t pid = 0;
+	int64_t t0;
+
+	module_load(moddir, "counter");
+	sleep_ns(NSEC_PER_SEC / 2);
+	if (kthreads_named("counter", &pid) != 1 || task_info(pid, &a)) {
+		module_unload("counter");
+		return;
+	}
+	t0 = now_ns();
+	while (now_ns() - t0 < seconds * NSEC_PER_SEC) {
+		if (!task_info(pid, &s) && !strchr(states, s.state) &&
+		    strlen(states) < sizeof(states) - 1)
+			states[strlen(states)] = s.state;
+		sleep_ns(50 * NSEC_PER_MSEC);
+	}
+	task_info(pid, &b);
+	csv("wakeups_per_s", "counter",
+	    (double)(b.switches - a.switches) * NSEC_PER_SEC / (now_ns() - t0),
+	    "1/s");
+	csv("idle_cpu_ticks", "counter", (double)(b.ticks - a.ticks), "ticks");
+	printf("# idle thread states seen: %s\n", states);
+	module_unload("counter");
+}
+
+static void module_size(const char *module)
+{
+	char line[256], name[64];
+	unsigned long size;
+	FILE *f;
+
+	module_load(moddir, module);
+	f = fopen("/proc/modules", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lu", name, &size) == 2 &&
+		    !strcmp(name, module))
+			csv("module_size_bytes", module, (double)size, "bytes");
+	if (f)
+		fclose(f);
+	module_unload(module);
+}
+
+int main(int argc, char **argv)
+{
+	double c_load, c_rm, n_load, n_rm;
+	int drift_s, idle_s;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s MODULE_DIR [quick]\n", argv[0]);
+		return 2;
+	}
+	moddir = argv[1];
+	quick = argc > 2 && !strcmp(argv[2], "quick");
+	drift_s = quick ? 12 : 60;
+	idle_s = quick ? 5 : 30;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf("# drift over %d s\n", drift_s);
+	drift("counter", "counter", drift_s);
+	drift("naive", "naive", drift_s);
+
+	load_unload("counter", &c_load, &c_rm);
+	load_unload("noop", &n_load, &n_rm);
+	csv("rmmod_overhead_ms", "counter", c_rm - n_rm, "ms");
+	csv("load_overhead_ms", "counter", c_load - n_load, "ms");
+
+	module_load(moddir, "counter");
+	reads(1, 0, "read_ratio_1t");
+	reads(2, 0, "read_ratio_2t");
+	reads(1, 1, "pread_ratio_1t");
+	module_unload("counter");
+
+	printf("# idle over %d s\n", idle_s);
+	idle_cost(idle_s);
+	module_size("counter");
+	module_size("naive");
+	module_size("noop");
+	return 0;
+}

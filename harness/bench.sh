@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs the benchmark guest and turns what it printed into
+#   build/bench/results.csv   metric,subject,value,unit
+#   build/bench/error.png     the count's error against time
+# and a markdown table on stdout. QUICK=1 shortens every window.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/harness/kernel.sh"
+resolve_kernel
+out=$top/build/bench
+mkdir -p "$out"
+
+"$top/harness/guest.sh" bench >"$out/guest.log" 2>&1 || {
+	cat "$out/guest.log"
+	exit 1
+}
+grep '^# ' "$out/guest.log" || true
+
+{
+	echo "metric,subject,value,unit"
+	sed -n 's/^csv: //p' "$out/guest.log"
+	# Sections of the .ko files, from the host's binutils.
+	for ko in "$top/build/$KVER/counter.ko" "$top/build/$KVER/naive/naive.ko" \
+		  "$top/build/$KVER/testmods/noop.ko"; do
+		name=$(basename "$ko" .ko)
+		size -A "$ko" | awk -v s="$name" '
+			$1 ~ /^\.text/ { t += $2 } $1 ~ /^\.(data|rodata)/ { d += $2 }
+			$1 ~ /^\.bss/ { b += $2 }
+			END { printf "ko_text_bytes,%s,%d,bytes\nko_data_bytes,%s,%d,bytes\nko_bss_bytes,%s,%d,bytes\n", s, t, s, d, s, b }'
+	done
+} >"$out/results.csv"
+
+for s in counter naive; do
+	sed -n "s/^err: $s,//p" "$out/guest.log" | tr ',' ' ' >"$out/error-$s.dat"
+done
+gnuplot <<EOP
+set terminal png size 800,450
+set output "$out/error.png"
+set title "Error of the count against CLOCK_MONOTONIC ($KVER guest, TCG)"
+set xlabel "seconds since load"
+set ylabel "how late the count changes (s)"
+set key top left
+plot "$out/error-counter.dat" using 1:2 with linespoints title "counter", \
+     "$out/error-naive.dat" using 1:2 with linespoints title "naive (ssleep(1); counter++)"
+EOP
+
+echo
+echo "| metric | subject | value | unit |"
+echo "|---|---|---|---|"
+tail -n +2 "$out/results.csv" | awk -F, '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
+echo
+echo "Written: $out/results.csv, $out/error.png"

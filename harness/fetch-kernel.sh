@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetches one of Debian's kernels into the cache, without installing it,
+# and prints its release.
+#
+# Usage: fetch-kernel.sh SUITE FLAVOUR     e.g. bullseye amd64, sid amd64,
+#                                          bookworm-backports rt-amd64
+#
+# Packages come through a private apt configuration (its own sources list,
+# lists and cache under the cache directory), from the archive the machine's
+# own apt sources name; the machine's apt setup is never changed. The image
+# and headers are unpacked with dpkg -x into
+#   $COUNTER_CACHE/kernels/RELEASE/{image,headers}
+# and the headers' hard-coded /usr/src paths are pointed into the cache.
+# For sid, whose headers need a newer compiler than Debian 12 runs, the
+# headers live in a minimal sid chroot made with debootstrap instead:
+#   $COUNTER_CACHE/kernels/RELEASE/chroot
+# A second run downloads nothing.
+set -euo pipefail
+
+suite=${1:?usage: fetch-kernel.sh SUITE FLAVOUR}
+flavour=${2:?usage: fetch-kernel.sh SUITE FLAVOUR}
+cache=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+log() { echo "fetch-kernel: $*" >&2; }
+
+# The main archive's URI, as the machine's apt sources give it.
+archive_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '/^$/ { if (s ~ / bookworm( |$)/) { print u; exit } u = s = "" }
+		     /^URIs:/ { u = $2 } /^Suites:/ { s = $0 " " }
+		     END { if (s ~ / bookworm( |$)/) print u }' "$f"
+	done
+	grep -hsE '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]+ +bookworm( |$)' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+		sed -E 's/^deb +(\[[^]]*\] +)?([^ ]+).*/\2/' || true
+}
+
+uri=$(archive_uri | head -n 1)
+[ -n "$uri" ] || { log "no bookworm archive in the machine's apt sources"; exit 1; }
+
+apt_dir=$cache/apt/$suite
+apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
+	  -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+	  -o "Dir::State=$apt_dir/state" -o "Dir::Cache=$apt_dir/cache"
+	  -o "Dir::State::status=$apt_dir/status" -o "APT::Sandbox::User=root")
+
+private_apt() {
+	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/state/lists/partial" \
+		"$apt_dir/cache/archives/partial"
+	touch "$apt_dir/status"
+	echo "deb [signed-by=$keyring] $uri $suite main" >"$apt_dir/sources.list"
+	# Lists younger than a day are fresh enough.
+	if [ -z "$(find "$apt_dir/state/lists" -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+		log "apt-get update for $suite"
+		apt-get "${apt_opts[@]}" update -q >/dev/null
+	fi
+}
+
+# linux-image-FLAVOUR is a metapackage naming the release's package.
+release_of() {
+	apt-cache "${apt_opts[@]}" depends "linux-image-$flavour" |
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\).*/\1/p' |
+		sort -V | tail -n 1
+}
+
+# Fetches PACKAGE and, recursively, the linux-* packages it depends on.
+download() {
+	local pkg=$1 dest=$2 dep
+	[ -n "$(ls "$dest/${pkg}_"*.deb 2>/dev/null)" ] && return 0
+	(cd "$dest" && apt-get "${apt_opts[@]}" download -q "$pkg" >/dev/null)
+	for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg" |
+		     sed -n 's/^ *Depends: \(linux-[^ <>]*\).*/\1/p'); do
+		download "$dep" "$dest"
+	done
+}
+
+unpack_headers() {
+	local dir=$1 release=$2 deb
+	for deb in "$dir"/debs/linux-headers-*.deb "$dir"/debs/linux-kbuild-*.deb; do
+		[ -f "$deb" ] && dpkg -x "$deb" "$dir/headers"
+	done
+	# The packages name /usr/src/... and /usr/lib/... absolutely.
+	grep -rlsE '/usr/(src|lib)/linux-' "$dir/headers/usr/src"/*/Makefile |
+		xargs -r sed -i -E "s#(^|[ \"=])/usr/(src|lib)/linux-#\1$dir/headers/usr/\2/linux-#g"
+	find "$dir/headers" -type l -lname '/usr/*' | while read -r link; do
+		ln -sfn "$dir/headers$(readlink "$link")" "$link"
+	done
+	[ -f "$dir/headers/usr/src/linux-headers-$release/Makefile" ]
+}
+
+# A minimal sid with gcc, make and the headers, to build modules in.
+make_chroot() {
+	local dir=$1 release=$2 root=$1/chroot
+	[ -f "$root/usr/src/linux-headers-$release/Makefile" ] && return 0
+	rm -rf "$root"
+	log "debootstrap $suite into $root (a few minutes)"
+	debootstrap --variant=minbase --keyring="$keyring" "$suite" "$root" "$uri" >&2
+	log "installing gcc, make and linux-headers-$release in the chroot"
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends \
+		make "linux-headers-$release" >/dev/null
+	chroot "$root" apt-get clean
+}
+
+private_apt
+release=$(release_of)
+[ -n "$release" ] || { log "no linux-image-$flavour in $suite"; exit 1; }
+dir=$cache/kernels/$release
+if [ ! -f "$dir/.fetched" ]; then
+	log "fetching $release from $suite"
+	mkdir -p "$dir/debs"
+	download "linux-image-$release" "$dir/debs"
+	if [ ! -f "$dir/image/boot/vmlinuz-$release" ]; then
+		mkdir -p "$dir/image"
+		dpkg -x "$(ls "$dir/debs/linux-image-${release}_"*.deb)" "$dir/image"
+	fi
+	if [ "$suite" = sid ]; then
+		make_chroot "$dir" "$release"
+		echo "chroot" >"$dir/build-in"
+	else
+		download "linux-headers-$release" "$dir/debs"
+		unpack_headers "$dir" "$release"
+		echo "host" >"$dir/build-in"
+	fi
+	rm -rf "$dir/debs"
+	touch "$dir/.fetched"
+fi
+echo "$release"

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests for the debug kernel: a fault-injection sweep over loading, a
+ * load/unload stress under readers, the freezer, kmemleak and lockdep.
+ * KASAN, UBSAN, DEBUG_OBJECTS and the rest report on the console, which
+ * the host judges.
+ */
+#define _GNU_SOURCE
+#include "guest.h"
+#include "readers.h"
+#include "suite.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DEBUGFS "/sys/kernel/debug"
+#define KMEMLEAK DEBUGFS "/kmemleak"
+#define MAX_FAIL_NTH 5000
+#define STRESS_CYCLES 1000
+#define STRESS_READERS 8
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return -errno;
+	len = write(fd, s, strlen(s));
+	close(fd);
+	return len == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+static int test_kmemleak_cleared(void)
+{
+	int ret = write_str(KMEMLEAK, "clear");
+
+	EXPECT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
+	return 0;
+}
+
+/* Nothing of counter is left: no module, no entry, no thread. */
+static int nothing_left(int n)
+{
+	EXPECT(!module_is_live("counter"), "n=%d: module still loaded", n);
+	EXPECT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
+	       "n=%d: /proc/counter left behind", n);
+	EXPECT(kthreads_named("counter", NULL) == 0,
+	       "n=%d: a counter thread left behind", n);
+	return 0;
+}
+
+/*
+ * Makes the nth slab allocation of this task fail during finit_module(),
+ * for n = 1, 2, ... until a load succeeds with no fault injected.
+ */
+static int test_fail_nth_sweep(void)
+{
+	char path[64], ko[256], back[16];
+	int nth, ko_fd, n, fired_failed = 0, fired_ok = 0;
+
+	EXPECT(write_str(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
+	       "failslab/ignore-gfp-wait: %s", strerror(errno));
+	write_str(DEBUGFS "/failslab/verbose", "0");
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	snprintf(ko, sizeof(ko), "%s/counter.ko", moddir);
+	nth = open(path, O_RDWR | O_CLOEXEC);
+	EXPECT(nth >= 0, "open %s: %s", path, strerror(errno));
+
+	for (n = 1; n <= MAX_FAIL_NTH; n++) {
+		char num[16];
+		int ret, fired, len;
+		ssize_t got;
+
+		ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
+		EXPECT(ko_fd >= 0, "open %s: %s", ko, strerror(errno));
+		len = snprintf(num, sizeof(num), "%d", n);
+		/* Nothing may allocate between arming and the load. */
+		if (pwrite(nth, num, (size_t)len, 0) != len) {
+			close(ko_fd);
+			EXPECT(0, "arming fail-nth: %s", strerror(errno));
+		}
+		ret = syscall(SYS_finit_module, ko_fd, "", 0) ? -errno : 0;
+		got = pread(nth, back, sizeof(back) - 1, 0);
+		pwrite(nth, "0", 1, 0);
+		close(ko_fd);
+		EXPECT(got > 0, "reading fail-nth back: %s", strerror(errno));
+		back[got] = '\0';
+		fired = atoi(back) == 0;
+
+		if (ret == 0) {
+			EXPECT(kthreads_named("counter", NULL) == 1,
+			       "n=%d: loaded without its thread", n);
+			EXPECT(access(COUNTER_PROC, R_OK) == 0,
+			       "n=%d: loaded without /proc/counter", n);
+			ret = module_unload("counter");
+			EXPECT(ret == 0, "n=%d: unload: %s", n, strerror(-ret));
+			if (nothing_left(n))
+				return -1;
+			if (!fired)
+				break;
+			fired_ok++;
+		} else {
+			EXPECT(fired, "n=%d: load failed with %s and no fault",
+			       n, strerror(-ret));
+			if (nothing_left(n))
+				return -1;
+			fired_failed++;
+		}
+	}
+	close(nth);
+	tap_diag("%d injection points: %d made the load fail cleanly, %d were survived",
+		 n - 1, fired_failed, fired_ok);
+	EXPECT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
+	       MAX_FAIL_NTH);
+	EXPECT(fired_failed > 0, "no injected fault made the load fail");
+	return 0;
+}
+
+static int test_stress_cycles_under_readers(void)
+{
+	struct reader r[STRESS_READERS];
+	volatile int stop;
+	int64_t t0 = now_ns();
+	int i, ret = 0, failed_at = -1;
+	long good = 0;
+
+	readers_start(r, STRESS_READERS, 0, &stop);
+	for (i = 0; i < STRESS_CYCLES && failed_at < 0; i++) {
+		ret = load_counter();
+		if (!ret)
+			ret = module_unload("counter");
+		if (ret)
+			failed_at = i;
+	}
+	readers_stop(r, STRESS_READERS, &stop);
+	EXPECT(failed_at < 0, "cycle %d: %s", failed_at, strerror(-ret));
+	for (i = 0; i < STRESS_READERS; i++) {
+		EXPECT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
+		       i, r[i].bad_lines);
+		EXPECT(!r[i].other_err[0], "reader %d saw %s", i,
+		       r[i].other_err);
+		good += r[i].good;
+	}
+	tap_diag("%d cycles in %.1f s under %d readers (%ld good reads)",
+		 STRESS_CYCLES, (double)(now_ns() - t0) / NSEC_PER_SEC,
+		 STRESS_READERS, good);
+	return nothing_left(STRESS_CYCLES);
+}
+
+/*
+ * With pm_test at "freezer", writing "freeze" to /sys/power/state freezes
+ * every freezable task, waits, and thaws: the write fails with EBUSY if
+ * any task refused to freeze.
+ */
+static int test_freezer_with_thread(void)
+{
+	unsigned long n;
+	int64_t at;
+	int ret = load_counter();
+
+	EXPECT(ret == 0, "load: %s", strerror(-ret));
+	write_str("/sys/module/suspend/parameters/pm_test_delay", "1");
+	ret = write_str("/sys/power/pm_test", "freezer");
+	if (!ret)
+		ret = write_str("/sys/power/state", "freeze");
+	write_str("/sys/power/pm_test", "none");
+	if (!ret)
+		ret = counter_wait_tick(&n, &at);
+	module_unload("counter");
+	EXPECT(ret == 0, "suspend test with the thread running: %s",
+	       strerror(-ret));
+	tap_diag("froze and thawed; counting went on at %lu", n);
+	return 0;
+}
+
+static int test_kmemleak_finds_nothing(void)
+{
+	char buf[4096];
+	ssize_t len;
+	int fd, ret;
+
+	ret = write_str(KMEMLEAK, "scan");
+	EXPECT(ret == 0, "scan: %s", strerror(-ret));
+	/* Young objects are not reported on the first scan: wait, scan again. */
+	sleep_ns(6 * NSEC_PER_SEC);
+	ret = write_str(KMEMLEAK, "scan");
+	EXPECT(ret == 0, "scan: %s", strerror(-ret));
+	fd = open(KMEMLEAK, O_RDONLY);
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	EXPECT(len >= 0, "read: %s", strerror(errno));
+	buf[len] = '\0';
+	EXPECT(len == 0, "kmemleak reports:\n%s", buf);
+	return 0;
+}
+
+static int test_lockdep_still_on(void)
+{
+	char buf[8192], *p;
+	int fd = open("/proc/lockdep_stats", O_RDONLY);
+	ssize_t len;
+	int on = -1;
+
+	EXPECT(fd >= 0, "open /proc/lockdep_stats: %s", strerror(errno));
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	EXPECT(len > 0, "read: %s", strerror(errno));
+	buf[len] = '\0';
+	p = strstr(buf, "debug_locks:");
+	if (p)
+		sscanf(p, "debug_locks: %d", &on);
+	EXPECT(on == 1, "debug_locks is %d: lockdep turned itself off", on);
+	return 0;
+}
+
+const struct tap_test debug_first[] = {
+	{ "kmemleak_cleared", test_kmemleak_cleared },
+};
+const size_t debug_first_count = sizeof(debug_first) / sizeof(debug_first[0]);
+
+const struct tap_test debug_last[] = {
+	{ "fail_nth_sweep_over_load", test_fail_nth_sweep },
+	{ "stress_1000_cycles_under_8_readers", test_stress_cycles_under_readers },
+	{ "freezer_freezes_and_thaws_the_thread", test_freezer_with_thread },
+	{ "kmemleak_finds_no_leak", test_kmemleak_finds_nothing },
+	{ "lockdep_still_on", test_lockdep_still_on },
+};
+const size_t debug_last_count = sizeof(debug_last) / sizeof(debug_last[0]);
