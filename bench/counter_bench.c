@@ -114,11 +114,12 @@ static double percentile(int64_t *v, int count, int pct)
 /* Median and p95 of load and of unload over CYCLES cycles. */
 static void load_unload(const char *module, double *load_med, double *rm_med)
 {
-	int64_t load[CYCLES], unload[CYCLES], t;
+	int64_t load[CYCLES], unload[CYCLES];
 	int i;
 
 	for (i = 0; i < CYCLES; i++) {
-		t = now_ns();
+		int64_t t = now_ns();
+
 		module_load(moddir, module);
 		load[i] = now_ns() - t;
 		/* Let the thread reach its sleep, as it would in use. */

@@ -9,7 +9,7 @@ pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64
 case "${1:-check}" in
 check|demo) ;;
 bench) pkgs+=(gnuplot-nox) ;;
-matrix) pkgs+=(debootstrap xz-utils) ;;
+matrix) pkgs+=(debootstrap xz-utils dwarves) ;;
 debug) pkgs+=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev) ;;
 lint) pkgs+=(linux-source-6.1 xz-utils sparse clang-format cppcheck groff dpkg-dev) ;;
 deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;

@@ -44,7 +44,10 @@ build_modules() {
 	rm -rf "$KCHROOT$inner"
 	mkdir -p "$KCHROOT$inner"
 	cp "$@" "$KCHROOT$inner"/
-	chroot "$KCHROOT" make -s -C "$KBUILD" M="$inner" modules
+	# objtool reads /proc: mount it in a namespace that dies with the build.
+	unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" &&
+		exec chroot "$1" make -s -C "$2" M="$3" modules' \
+		sh "$KCHROOT" "$KBUILD" "$inner"
 	cp "$KCHROOT$inner"/*.ko "$dir"/
 }
 

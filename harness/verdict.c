@@ -23,16 +23,38 @@
 #define ALLOWED_WARNING "proc_dir_entry '/proc/counter' already registered"
 
 /* Console text that only appears when the kernel found a problem. */
-static const char *const reports[] = {
-	"WARNING:", "BUG:", "BUG ", "Oops", "Kernel panic",
-	"general protection fault", "Unable to handle", "KASAN:", "UBSAN:",
-	"kmemleak:", "ODEBUG:", "possible recursive locking",
-	"possible circular locking", "inconsistent lock state",
-	"suspicious RCU usage", "INFO: task", "soft lockup", "hard LOCKUP",
-	"rcu_preempt detected stall", "rcu_sched detected stall",
-	"self-detected stall", "Redzone", "Poison overwritten",
-	"Object padding overwritten", "list_add corruption",
-	"list_del corruption", "refcount_t:",
+static const struct {
+	const char *text, *detector;
+} reports[] = {
+	{ "KASAN:", "KASAN" },
+	{ "UBSAN:", "UBSAN" },
+	{ "suspected memory leak", "kmemleak" },
+	{ "unreferenced object", "kmemleak" },
+	{ "ODEBUG:", "DEBUG_OBJECTS" },
+	{ "possible recursive locking", "lockdep" },
+	{ "possible circular locking", "lockdep" },
+	{ "inconsistent lock state", "lockdep" },
+	{ "suspicious RCU usage", "lockdep" },
+	{ "sleeping function called from invalid context", "DEBUG_ATOMIC_SLEEP" },
+	{ "scheduling while atomic", "DEBUG_ATOMIC_SLEEP" },
+	{ "list_add corruption", "DEBUG_LIST" },
+	{ "list_del corruption", "DEBUG_LIST" },
+	{ "Redzone", "SLUB debug" },
+	{ "Poison overwritten", "SLUB debug" },
+	{ "Object padding overwritten", "SLUB debug" },
+	{ "refcount_t:", "refcount" },
+	{ "INFO: task", "hung task" },
+	{ "soft lockup", "lockup detector" },
+	{ "hard LOCKUP", "lockup detector" },
+	{ "detected stall", "RCU stall" },
+	{ "self-detected stall", "RCU stall" },
+	{ "general protection fault", "oops" },
+	{ "Unable to handle", "oops" },
+	{ "Oops", "oops" },
+	{ "Kernel panic", "panic" },
+	{ "WARNING:", "WARN" },
+	{ "BUG:", "BUG" },
+	{ "BUG ", "BUG" },
 };
 
 static int passed, failed;
@@ -102,19 +124,20 @@ static int read_console(const char *path)
 	while (fgets(line, sizeof(line), f)) {
 		chomp(line);
 		for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
-			if (strstr(line, reports[i]))
+			if (strstr(line, reports[i].text))
 				break;
 		if (i < sizeof(reports) / sizeof(reports[0])) {
 			int excused = 0;
 
 			/* The WARN's message is printed just before its header. */
-			if (!strcmp(reports[i], "WARNING:") && !allowed &&
+			if (!strcmp(reports[i].text, "WARNING:") && !allowed &&
 			    (strstr(recent[0], ALLOWED_WARNING) ||
 			     strstr(recent[1], ALLOWED_WARNING) ||
 			     strstr(recent[2], ALLOWED_WARNING)))
 				excused = allowed = 1;
 			if (!excused) {
-				printf("# console: %s\n", line);
+				printf("# console (%s): %s\n",
+				       reports[i].detector, line);
 				bad++;
 			}
 		}

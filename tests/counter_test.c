@@ -40,6 +40,7 @@
 #define READ_SECONDS 3
 #define IDLE_SECONDS 5
 #define MAX_WAKEUPS_PER_S 1.2
+#define MAX_IDLE_CPU_SHARE 0.001
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
 
@@ -470,6 +471,7 @@ static struct {
 	double seconds;
 	long switches;
 	unsigned long long ticks;
+	long long runtime_ns;
 	long samples, in_d;
 	char states[8];
 	int ok;
@@ -499,6 +501,7 @@ static int test_idle_thread_wakes_once_a_second(void)
 	idle.seconds = (double)(t1 - t0) / NSEC_PER_SEC;
 	idle.switches = b.switches - a.switches;
 	idle.ticks = b.ticks - a.ticks;
+	idle.runtime_ns = a.runtime_ns < 0 ? -1 : b.runtime_ns - a.runtime_ns;
 	idle.ok = 1;
 	tap_diag("%ld wake-ups in %.2f s (%.2f/s)", idle.switches, idle.seconds,
 		 idle.switches / idle.seconds);
@@ -509,11 +512,29 @@ static int test_idle_thread_wakes_once_a_second(void)
 	return 0;
 }
 
-static int test_idle_thread_uses_no_cpu_tick(void)
+/*
+ * CPU ticks are charged by sampling: a thread that runs for microseconds
+ * a second is charged a tick now and then when a slow (TCG, KASAN) guest
+ * happens to sample it. Where the kernel keeps exact run time
+ * (schedstat), that is what is judged; elsewhere, the ticks.
+ */
+static int test_idle_thread_uses_no_cpu(void)
 {
+	double share;
+
 	EXPECT(idle.ok, "nothing was measured");
-	tap_diag("%llu CPU ticks in %.2f s", idle.ticks, idle.seconds);
-	EXPECT(idle.ticks == 0, "expected no CPU tick");
+	if (idle.runtime_ns < 0) {
+		tap_diag("%llu CPU ticks in %.2f s (no schedstat)", idle.ticks,
+			 idle.seconds);
+		EXPECT(idle.ticks == 0, "expected no CPU tick");
+		return 0;
+	}
+	share = (double)idle.runtime_ns / (idle.seconds * NSEC_PER_SEC);
+	tap_diag("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks",
+		 (double)idle.runtime_ns / NSEC_PER_MSEC, idle.seconds,
+		 share * 100, idle.ticks);
+	EXPECT(share < MAX_IDLE_CPU_SHARE, "expected under %.2f%% of a CPU",
+	       MAX_IDLE_CPU_SHARE * 100);
 	return 0;
 }
 
@@ -752,7 +773,7 @@ static const struct tap_test tests[] = {
 	{ "writes_are_refused", test_writes_are_refused },
 	{ "concurrent_readers_see_whole_lines", test_concurrent_readers },
 	{ "idle_thread_wakes_once_a_second", test_idle_thread_wakes_once_a_second },
-	{ "idle_thread_uses_no_cpu_tick", test_idle_thread_uses_no_cpu_tick },
+	{ "idle_thread_uses_no_measurable_cpu", test_idle_thread_uses_no_cpu },
 	{ "idle_thread_never_in_d_state", test_idle_thread_never_in_d_state },
 	{ "second_load_fails_with_eexist", test_second_load_fails_with_eexist },
 	{ "load_message_in_kernel_log", test_load_message_in_kernel_log },
@@ -762,8 +783,8 @@ static const struct tap_test tests[] = {
 	{ "failed_load_leaves_nothing", test_failed_load_leaves_nothing },
 };
 
-static const struct tap_test last = { "kernel_not_tainted",
-				      test_kernel_not_tainted };
+static const struct tap_test taint_test = { "kernel_not_tainted",
+					    test_kernel_not_tainted };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -783,6 +804,6 @@ int main(int argc, char **argv)
 		all[n++] = tests[i];
 	for (i = 0; debug && i < debug_last_count; i++)
 		all[n++] = debug_last[i];
-	all[n++] = last;
+	all[n++] = taint_test;
 	return tap_run(all, n) ? 1 : 0;
 }

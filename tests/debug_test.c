@@ -62,7 +62,7 @@ static int nothing_left(int n)
 static int test_fail_nth_sweep(void)
 {
 	char path[64], ko[256], back[16];
-	int nth, ko_fd, n, fired_failed = 0, fired_ok = 0;
+	int nth, n, fired_failed = 0, fired_ok = 0;
 
 	EXPECT(write_str(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
 	       "failslab/ignore-gfp-wait: %s", strerror(errno));
@@ -77,8 +77,8 @@ static int test_fail_nth_sweep(void)
 		char num[16];
 		int ret, fired, len;
 		ssize_t got;
+		int ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
 
-		ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
 		EXPECT(ko_fd >= 0, "open %s: %s", ko, strerror(errno));
 		len = snprintf(num, sizeof(num), "%d", n);
 		/* Nothing may allocate between arming and the load. */

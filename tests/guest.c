@@ -149,6 +149,12 @@ int task_info(pid_t pid, struct task_info *ti)
 	if (vol < 0 || invol < 0)
 		return -1;
 	ti->switches = vol + invol;
+
+	/* Nanoseconds on the CPU, where the kernel has CONFIG_SCHED_INFO. */
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (read_file(path, buf, sizeof(buf)) ||
+	    sscanf(buf, "%lld", &ti->runtime_ns) != 1)
+		ti->runtime_ns = -1;
 	return 0;
 }
 

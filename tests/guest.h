@@ -44,6 +44,7 @@ struct task_info {
 	unsigned long flags;
 	unsigned long long ticks;	/* utime + stime */
 	long switches;			/* voluntary + involuntary */
+	long long runtime_ns;		/* from schedstat; -1 if absent */
 };
 
 #define PF_KTHREAD 0x00200000UL
