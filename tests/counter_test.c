@@ -694,6 +694,32 @@ static int test_load_unload_cycles(void)
 	return 0;
 }
 
+/*
+ * With pm_test at "freezer", writing "freeze" to /sys/power/state freezes
+ * every freezable task, waits, and thaws: the write fails with EBUSY if
+ * any task refused to freeze.
+ */
+static int test_freezer_with_thread(void)
+{
+	unsigned long n;
+	int64_t at;
+	int ret = load_counter();
+
+	EXPECT(ret == 0, "load: %s", strerror(-ret));
+	write_file("/sys/module/suspend/parameters/pm_test_delay", "1");
+	ret = write_file("/sys/power/pm_test", "freezer");
+	if (!ret)
+		ret = write_file("/sys/power/state", "freeze");
+	write_file("/sys/power/pm_test", "none");
+	if (!ret)
+		ret = counter_wait_tick(&n, &at);
+	module_unload("counter");
+	EXPECT(ret == 0, "suspend test with the thread running: %s",
+	       strerror(-ret));
+	tap_diag("froze and thawed; counting went on at %lu", n);
+	return 0;
+}
+
 static int test_failed_load_leaves_nothing(void)
 {
 	char before[64] = "", after[64] = "", line[512];
@@ -780,6 +806,7 @@ static const struct tap_test tests[] = {
 	{ "rmmod_is_prompt", test_rmmod_is_prompt },
 	{ "rmmod_with_active_readers", test_rmmod_with_active_readers },
 	{ "load_unload_cycles_start_at_zero", test_load_unload_cycles },
+	{ "freezer_freezes_and_thaws_the_thread", test_freezer_with_thread },
 	{ "failed_load_leaves_nothing", test_failed_load_leaves_nothing },
 };
 

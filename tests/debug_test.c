@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests for the debug kernel: a fault-injection sweep over loading, a
- * load/unload stress under readers, the freezer, kmemleak and lockdep.
+ * load/unload stress under readers, kmemleak and lockdep.
  * KASAN, UBSAN, DEBUG_OBJECTS and the rest report on the console, which
  * the host judges.
  */
@@ -24,21 +24,9 @@
 #define STRESS_CYCLES 1000
 #define STRESS_READERS 8
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len;
-
-	if (fd < 0)
-		return -errno;
-	len = write(fd, s, strlen(s));
-	close(fd);
-	return len == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 static int test_kmemleak_cleared(void)
 {
-	int ret = write_str(KMEMLEAK, "clear");
+	int ret = write_file(KMEMLEAK, "clear");
 
 	EXPECT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
 	return 0;
@@ -64,9 +52,9 @@ static int test_fail_nth_sweep(void)
 	char path[64], ko[256], back[16];
 	int nth, n, fired_failed = 0, fired_ok = 0;
 
-	EXPECT(write_str(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
+	EXPECT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
 	       "failslab/ignore-gfp-wait: %s", strerror(errno));
-	write_str(DEBUGFS "/failslab/verbose", "0");
+	write_file(DEBUGFS "/failslab/verbose", "0");
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
 		 (long)syscall(SYS_gettid));
 	snprintf(ko, sizeof(ko), "%s/counter.ko", moddir);
@@ -154,43 +142,17 @@ static int test_stress_cycles_under_readers(void)
 	return nothing_left(STRESS_CYCLES);
 }
 
-/*
- * With pm_test at "freezer", writing "freeze" to /sys/power/state freezes
- * every freezable task, waits, and thaws: the write fails with EBUSY if
- * any task refused to freeze.
- */
-static int test_freezer_with_thread(void)
-{
-	unsigned long n;
-	int64_t at;
-	int ret = load_counter();
-
-	EXPECT(ret == 0, "load: %s", strerror(-ret));
-	write_str("/sys/module/suspend/parameters/pm_test_delay", "1");
-	ret = write_str("/sys/power/pm_test", "freezer");
-	if (!ret)
-		ret = write_str("/sys/power/state", "freeze");
-	write_str("/sys/power/pm_test", "none");
-	if (!ret)
-		ret = counter_wait_tick(&n, &at);
-	module_unload("counter");
-	EXPECT(ret == 0, "suspend test with the thread running: %s",
-	       strerror(-ret));
-	tap_diag("froze and thawed; counting went on at %lu", n);
-	return 0;
-}
-
 static int test_kmemleak_finds_nothing(void)
 {
 	char buf[4096];
 	ssize_t len;
 	int fd, ret;
 
-	ret = write_str(KMEMLEAK, "scan");
+	ret = write_file(KMEMLEAK, "scan");
 	EXPECT(ret == 0, "scan: %s", strerror(-ret));
 	/* Young objects are not reported on the first scan: wait, scan again. */
 	sleep_ns(6 * NSEC_PER_SEC);
-	ret = write_str(KMEMLEAK, "scan");
+	ret = write_file(KMEMLEAK, "scan");
 	EXPECT(ret == 0, "scan: %s", strerror(-ret));
 	fd = open(KMEMLEAK, O_RDONLY);
 	EXPECT(fd >= 0, "open: %s", strerror(errno));
@@ -229,7 +191,6 @@ const size_t debug_first_count = sizeof(debug_first) / sizeof(debug_first[0]);
 const struct tap_test debug_last[] = {
 	{ "fail_nth_sweep_over_load", test_fail_nth_sweep },
 	{ "stress_1000_cycles_under_8_readers", test_stress_cycles_under_readers },
-	{ "freezer_freezes_and_thaws_the_thread", test_freezer_with_thread },
 	{ "kmemleak_finds_no_leak", test_kmemleak_finds_nothing },
 	{ "lockdep_still_on", test_lockdep_still_on },
 };

@@ -200,16 +200,22 @@ long sysctl_read(const char *name)
 int sysctl_write(const char *name, long value)
 {
 	char path[128], buf[32];
-	int fd, len, ret;
 
 	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	snprintf(buf, sizeof(buf), "%ld\n", value);
+	return write_file(path, buf);
+}
+
+int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len;
+
 	if (fd < 0)
 		return -errno;
-	len = snprintf(buf, sizeof(buf), "%ld\n", value);
-	ret = write(fd, buf, (size_t)len) == len ? 0 : -errno;
+	len = write(fd, s, strlen(s));
 	close(fd);
-	return ret;
+	return len == (ssize_t)strlen(s) ? 0 : -errno;
 }
 
 int kmsg_find(int fd, const char *needle, char *out, size_t outlen)

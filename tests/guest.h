@@ -54,6 +54,9 @@ int task_info(pid_t pid, struct task_info *ti);
 /* Kernel threads whose comm is name; *pid gets the first one found. */
 int kthreads_named(const char *name, pid_t *pid);
 
+/* Writes s to a file (sysfs, debugfs, proc); 0 or -errno. */
+int write_file(const char *path, const char *s);
+
 /* A /proc/sys/kernel entry as a number, or -1. */
 long sysctl_read(const char *name);
 int sysctl_write(const char *name, long value);
