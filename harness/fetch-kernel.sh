@@ -66,15 +66,31 @@ release_of() {
 		sort -V | tail -n 1
 }
 
-# Fetches PACKAGE and, recursively, the linux-* packages it depends on.
+# Fetches PACKAGE and, recursively, those of its dependencies whose
+# names match PATTERN.
 download() {
-	local pkg=$1 dest=$2 dep
+	local pkg=$1 dest=$2 pattern=$3 dep
 	[ -n "$(ls "$dest/${pkg}_"*.deb 2>/dev/null)" ] && return 0
 	(cd "$dest" && apt-get "${apt_opts[@]}" download -q "$pkg" >/dev/null)
 	for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg" |
-		     sed -n 's/^ *Depends: \(linux-[^ <>]*\).*/\1/p'); do
-		download "$dep" "$dest"
+		     sed -n 's/^ *Depends: \([^ <>]*\).*/\1/p' | grep -E "$pattern"); do
+		download "$dep" "$dest" "$pattern"
 	done
+}
+
+# In sid the kernel itself is in linux-binary-*, which the image needs, at
+# /usr/lib/modules/RELEASE/vmlinuz rather than /boot/vmlinuz-RELEASE.
+unpack_image() {
+	local dir=$1 release=$2 deb found
+	for deb in "$dir"/debs/linux-image-*.deb "$dir"/debs/linux-binary-*.deb; do
+		[ -f "$deb" ] && dpkg -x "$deb" "$dir/image"
+	done
+	found=$(find "$dir/image" -name "vmlinuz-$release" -o \
+		-path "*/modules/$release/vmlinuz" | head -n 1)
+	[ -n "$found" ] || { log "no vmlinuz-$release in the image packages"; return 1; }
+	mkdir -p "$dir/image/boot"
+	[ -f "$dir/image/boot/vmlinuz-$release" ] ||
+		ln -s "$found" "$dir/image/boot/vmlinuz-$release"
 }
 
 unpack_headers() {
@@ -112,16 +128,13 @@ dir=$cache/kernels/$release
 if [ ! -f "$dir/.fetched" ]; then
 	log "fetching $release from $suite"
 	mkdir -p "$dir/debs"
-	download "linux-image-$release" "$dir/debs"
-	if [ ! -f "$dir/image/boot/vmlinuz-$release" ]; then
-		mkdir -p "$dir/image"
-		dpkg -x "$(ls "$dir/debs/linux-image-${release}_"*.deb)" "$dir/image"
-	fi
+	download "linux-image-$release" "$dir/debs" "^linux-binary-"
+	[ -f "$dir/image/boot/vmlinuz-$release" ] || unpack_image "$dir" "$release"
 	if [ "$suite" = sid ]; then
 		make_chroot "$dir" "$release"
 		echo "chroot" >"$dir/build-in"
 	else
-		download "linux-headers-$release" "$dir/debs"
+		download "linux-headers-$release" "$dir/debs" "^linux-(headers|kbuild)-"
 		unpack_headers "$dir" "$release"
 		echo "host" >"$dir/build-in"
 	fi

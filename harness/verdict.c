@@ -4,8 +4,8 @@
  *
  * Usage: verdict TAP_LOG CONSOLE_LOG QEMU_STATUS
  *
- * The run passes only if QEMU powered off by itself (status is not the
- * timeout's 124), the guest's init wrote its success marker, every planned
+ * The run passes only if QEMU powered off by itself (status 0: not the
+ * timeout's 124, nor QEMU's own error), the guest's init wrote its success marker, every planned
  * TAP test ran and passed, and the kernel console holds no report of a
  * kernel problem. One warning is allowed: the proc core's complaint about a
  * duplicate /proc/counter, which the failed-load test provokes on purpose.
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		result(0, "guest printed a test plan", NULL);
 
 	snprintf(why, sizeof(why), "QEMU status %d", status);
-	result(status != TIMEOUT_STATUS, "guest powered off by itself",
+	result(status == 0, "guest powered off by itself",
 	       status == TIMEOUT_STATUS ? "timed out" : status ? why : NULL);
 	result(marker, "guest init saw every test pass", NULL);
 	bad = read_console(argv[2]);

@@ -40,7 +40,7 @@
 #define READ_SECONDS 3
 #define IDLE_SECONDS 5
 #define MAX_WAKEUPS_PER_S 1.2
-#define MAX_IDLE_CPU_SHARE 0.001
+#define MAX_IDLE_CPU_SHARE 0.005
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
 
