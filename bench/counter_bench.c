@@ -226,7 +226,7 @@ static void idle_cost(int seconds)
 	}
 	task_info(pid, &b);
 	csv("wakeups_per_s", "counter",
-	    (double)(b.switches - a.switches) * NSEC_PER_SEC / (now_ns() - t0),
+	    (double)(b.sleeps - a.sleeps) * NSEC_PER_SEC / (now_ns() - t0),
 	    "1/s");
 	csv("idle_cpu_ticks", "counter", (double)(b.ticks - a.ticks), "ticks");
 	printf("# idle thread states seen: %s\n", states);

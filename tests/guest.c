@@ -148,7 +148,8 @@ int task_info(pid_t pid, struct task_info *ti)
 		sscanf(p, "nonvoluntary_ctxt_switches: %ld", &invol);
 	if (vol < 0 || invol < 0)
 		return -1;
-	ti->switches = vol + invol;
+	ti->sleeps = vol;
+	ti->preemptions = invol;
 
 	/* Nanoseconds on the CPU, where the kernel has CONFIG_SCHED_INFO. */
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);

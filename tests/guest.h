@@ -43,7 +43,8 @@ struct task_info {
 	pid_t ppid;
 	unsigned long flags;
 	unsigned long long ticks;	/* utime + stime */
-	long switches;			/* voluntary + involuntary */
+	long sleeps;		/* voluntary switches: one per sleep and wake-up */
+	long preemptions;	/* involuntary switches */
 	long long runtime_ns;		/* from schedstat; -1 if absent */
 };
 
