@@ -111,28 +111,56 @@ static double percentile(int64_t *v, int count, int pct)
 	return (double)v[(count - 1) * pct / 100] / NSEC_PER_MSEC;
 }
 
-/* Median and p95 of load and of unload over CYCLES cycles. */
-static void load_unload(const char *module, double *load_med, double *rm_med)
+/*
+ * Load and unload times of counter.ko beside the no-op module and each of
+ * counter.ko's halves alone, interleaved cycle by cycle so that a slow
+ * spell of the guest falls on all of them alike.
+ */
+static const struct {
+	const char *subject, *module, *args;
+} unloaders[] = {
+	{ "noop", "noop", "" },
+	{ "thread_only", "parts", "thread=1" },
+	{ "proc_only", "parts", "proc=1" },
+	{ "counter", "counter", "" },
+};
+
+#define UNLOADERS (sizeof(unloaders) / sizeof(unloaders[0]))
+
+static void load_unload(void)
 {
-	int64_t load[CYCLES], unload[CYCLES];
+	static int64_t load[UNLOADERS][CYCLES], unload[UNLOADERS][CYCLES];
+	double load_med[UNLOADERS], rm_med[UNLOADERS];
+	size_t u;
 	int i;
 
 	for (i = 0; i < CYCLES; i++) {
-		int64_t t = now_ns();
+		for (u = 0; u < UNLOADERS; u++) {
+			int64_t t = now_ns();
 
-		module_load(moddir, module);
-		load[i] = now_ns() - t;
-		/* Let the thread reach its sleep, as it would in use. */
-		sleep_ns(20 * NSEC_PER_MSEC);
-		t = now_ns();
-		module_unload(module);
-		unload[i] = now_ns() - t;
+			module_load_args(moddir, unloaders[u].module,
+					 unloaders[u].args);
+			load[u][i] = now_ns() - t;
+			/* Let a thread reach its sleep, as it would in use. */
+			sleep_ns(20 * NSEC_PER_MSEC);
+			t = now_ns();
+			module_unload(unloaders[u].module);
+			unload[u][i] = now_ns() - t;
+		}
 	}
-	*load_med = percentile(load, CYCLES, 50);
-	*rm_med = percentile(unload, CYCLES, 50);
-	csv("load_median_ms", module, *load_med, "ms");
-	csv("rmmod_median_ms", module, *rm_med, "ms");
-	csv("rmmod_p95_ms", module, percentile(unload, CYCLES, 95), "ms");
+	for (u = 0; u < UNLOADERS; u++) {
+		const char *s = unloaders[u].subject;
+
+		load_med[u] = percentile(load[u], CYCLES, 50);
+		rm_med[u] = percentile(unload[u], CYCLES, 50);
+		csv("load_median_ms", s, load_med[u], "ms");
+		csv("rmmod_median_ms", s, rm_med[u], "ms");
+		csv("rmmod_p95_ms", s, percentile(unload[u], CYCLES, 95), "ms");
+		if (u) {
+			csv("rmmod_overhead_ms", s, rm_med[u] - rm_med[0], "ms");
+			csv("load_overhead_ms", s, load_med[u] - load_med[0], "ms");
+		}
+	}
 }
 
 struct opener {
@@ -252,7 +280,6 @@ static void module_size(const char *module)
 
 int main(int argc, char **argv)
 {
-	double c_load, c_rm, n_load, n_rm;
 	int drift_s, idle_s;
 
 	if (argc < 2) {
@@ -269,10 +296,7 @@ int main(int argc, char **argv)
 	drift("counter", "counter", drift_s);
 	drift("naive", "naive", drift_s);
 
-	load_unload("counter", &c_load, &c_rm);
-	load_unload("noop", &n_load, &n_rm);
-	csv("rmmod_overhead_ms", "counter", c_rm - n_rm, "ms");
-	csv("load_overhead_ms", "counter", c_load - n_load, "ms");
+	load_unload();
 
 	module_load(moddir, "counter");
 	reads(1, 0, "read_ratio_1t");

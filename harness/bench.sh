@@ -22,7 +22,7 @@ grep '^# ' "$out/guest.log" || true
 	echo "metric,subject,value,unit"
 	sed -n 's/^csv: //p' "$out/guest.log"
 	# Sections of the .ko files, from the host's binutils.
-	for ko in "$top/build/$KVER/counter.ko" "$top/build/$KVER/naive/naive.ko" \
+	for ko in "$top/build/$KVER/counter.ko" "$top/build/$KVER/bench/naive.ko" \
 		  "$top/build/$KVER/testmods/noop.ko"; do
 		name=$(basename "$ko" .ko)
 		size -A "$ko" | awk -v s="$name" '
@@ -36,7 +36,7 @@ for s in counter naive; do
 	sed -n "s/^err: $s,//p" "$out/guest.log" | tr ',' ' ' >"$out/error-$s.dat"
 done
 gnuplot <<EOP
-set terminal png size 800,450
+set terminal png size 800,450 noenhanced
 set output "$out/error.png"
 set title "Error of the count against CLOCK_MONOTONIC ($KVER guest, TCG)"
 set xlabel "seconds since load"

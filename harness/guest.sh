@@ -59,7 +59,7 @@ else
 fi
 build_modules "$out/testmods" "$top"/tests/modules/{Kbuild,noop.c,squatter.c}
 [ "$mode" = bench ] &&
-	build_modules "$out/naive" "$top"/bench/naive/{Kbuild,naive.c}
+	build_modules "$out/bench" "$top"/bench/modules/{Kbuild,naive.c,parts.c}
 
 case $mode in
 check) cmd="/bin/counter_test /lib/counter"; tmo=${COUNTER_TIMEOUT:-300} ;;
@@ -81,7 +81,7 @@ for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
 done
 cp "$module" "$out"/testmods/*.ko "$root/lib/counter/"
-[ "$mode" = bench ] && cp "$out/naive/naive.ko" "$root/lib/counter/"
+[ "$mode" = bench ] && cp "$out"/bench/*.ko "$root/lib/counter/"
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"

@@ -32,6 +32,11 @@ void sleep_ns(int64_t ns)
 
 int module_load(const char *dir, const char *name)
 {
+	return module_load_args(dir, name, "");
+}
+
+int module_load_args(const char *dir, const char *name, const char *args)
+{
 	char path[256];
 	int fd, ret;
 
@@ -39,7 +44,7 @@ int module_load(const char *dir, const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, args, 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }

@@ -20,8 +20,9 @@
 int64_t now_ns(void);
 void sleep_ns(int64_t ns);
 
-/* Both return 0 or a negative errno. */
+/* These return 0 or a negative errno. */
 int module_load(const char *dir, const char *name);
+int module_load_args(const char *dir, const char *name, const char *args);
 int module_unload(const char *name);
 int module_is_live(const char *name);
 
