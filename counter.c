@@ -91,7 +91,10 @@ static int __init counter_init(void)
 		goto err_out;
 	}
 
-	/* No write handler: writes fail with EIO, and mode 0444 says so. */
+	/*
+	 * proc_create_single() (since 4.18) gives a seq_file: every read size
+	 * and offset. No write handler: writes fail with EIO, as 0444 says.
+	 */
 	counter_entry =
 		proc_create_single(COUNTER_NAME, 0444, NULL, counter_show);
 	if (!counter_entry) {
