@@ -8,11 +8,12 @@
 #   kernel that debug/build.sh makes.
 # Environment: KVER (guest kernel release, default: linux-headers-amd64's),
 #   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
-#   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_ACCEL (default tcg; kvm is
-#   opt-in), COUNTER_TIMEOUT (seconds).
+#   elsewhere, e.g. by DKMS, to test instead of building one),
+#   COUNTER_ACCEL (default tcg; kvm is opt-in), COUNTER_TIMEOUT (seconds),
+#   QUICK (bench: short windows).
 set -euo pipefail
 
-mode=${1:?usage: guest.sh check|demo|check-debug}
+mode=${1:?usage: guest.sh check|demo|bench|check-debug}
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/harness/kernel.sh"
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1"
@@ -73,9 +74,8 @@ root=$out/initramfs-$mode
 rm -rf "$root"
 mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
 cp "$tools/guest/init" "$root/init"
-cp "$tools/guest/counter_test" "$tools/guest/counter_bench" \
-	"$top/harness/demo.sh" "$root/bin/"
-mv "$root/bin/demo.sh" "$root/demo.sh"
+cp "$tools/guest/counter_test" "$tools/guest/counter_bench" "$root/bin/"
+cp "$top/harness/demo.sh" "$root/demo.sh"
 cp /bin/busybox "$root/bin/"
 for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
