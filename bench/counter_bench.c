@@ -21,7 +21,7 @@
 
 #define MAX_TICKS 256
 #define CYCLES 30
-#define WINDOWS 8
+#define READ_ROUNDS 9
 
 static const char *moddir;
 static int quick;
@@ -214,22 +214,45 @@ static double read_rate(const char *path, int threads, int hold, int64_t ns)
 	return (double)total * NSEC_PER_SEC / ns;
 }
 
-/* Alternating windows of counter and loadavg; the median pairwise ratio. */
-static void reads(int threads, int hold, const char *metric)
+static double median(double *v, int count)
 {
-	int64_t window = (quick ? 200 : 500) * NSEC_PER_MSEC;
-	double ratio[WINDOWS], c = 0, l = 0;
-	int i;
+	qsort(v, (size_t)count, sizeof(*v), cmp_double);
+	return (v[(count - 1) / 2] + v[count / 2]) / 2;
+}
 
-	for (i = 0; i < WINDOWS; i++) {
-		c = read_rate(COUNTER_PROC, threads, hold, window);
-		l = read_rate("/proc/loadavg", threads, hold, window);
-		ratio[i] = c / l;
+/*
+ * Rounds of one window each of /proc/counter, /proc/loadavg (a permanent
+ * core entry: the floor) and /proc/cmdline (a core entry that, like any
+ * module's, is not permanent), in rotating order so that none always goes
+ * first: the median rate of each, and the median ratio of each to loadavg
+ * within a round.
+ */
+static void reads(int threads, int hold, const char *tag)
+{
+	static const char *const paths[] = { COUNTER_PROC, "/proc/loadavg",
+					     "/proc/cmdline" };
+	static const char *const subjects[] = { "counter", "loadavg", "cmdline" };
+	int64_t window = (quick ? 200 : 500) * NSEC_PER_MSEC;
+	double rate[3][READ_ROUNDS], ratio[READ_ROUNDS];
+	char metric[64];
+	int i, k;
+
+	for (i = 0; i < READ_ROUNDS; i++)
+		for (k = 0; k < 3; k++)
+			rate[(i + k) % 3][i] = read_rate(paths[(i + k) % 3],
+							 threads, hold, window);
+	for (k = 0; k < 3; k++) {
+		if (k != 1) {
+			for (i = 0; i < READ_ROUNDS; i++)
+				ratio[i] = rate[k][i] / rate[1][i];
+			snprintf(metric, sizeof(metric), "%s_ratio_%dt", tag,
+				 threads);
+			csv(metric, subjects[k], median(ratio, READ_ROUNDS),
+			    "ratio");
+		}
+		snprintf(metric, sizeof(metric), "%s_per_s_%dt", tag, threads);
+		csv(metric, subjects[k], median(rate[k], READ_ROUNDS), "1/s");
 	}
-	qsort(ratio, WINDOWS, sizeof(ratio[0]), cmp_double);
-	csv(metric, "counter", (ratio[WINDOWS / 2 - 1] + ratio[WINDOWS / 2]) / 2,
-	    "ratio");
-	printf("# %s: last window %.0f/s counter, %.0f/s loadavg\n", metric, c, l);
 }
 
 static void idle_cost(int seconds)
@@ -299,9 +322,9 @@ int main(int argc, char **argv)
 	load_unload();
 
 	module_load(moddir, "counter");
-	reads(1, 0, "read_ratio_1t");
-	reads(2, 0, "read_ratio_2t");
-	reads(1, 1, "pread_ratio_1t");
+	reads(1, 0, "read");
+	reads(2, 0, "read");
+	reads(1, 1, "pread");
 	module_unload("counter");
 
 	printf("# idle over %d s\n", idle_s);
