@@ -280,6 +280,10 @@ static void idle_cost(int seconds)
 	    (double)(b.sleeps - a.sleeps) * NSEC_PER_SEC / (now_ns() - t0),
 	    "1/s");
 	csv("idle_cpu_ticks", "counter", (double)(b.ticks - a.ticks), "ticks");
+	/* Ticks are sampled; schedstat, where there, is the exact run time. */
+	if (a.runtime_ns >= 0)
+		csv("idle_cpu_ms", "counter",
+		    (double)(b.runtime_ns - a.runtime_ns) / NSEC_PER_MSEC, "ms");
 	printf("# idle thread states seen: %s\n", states);
 	module_unload("counter");
 }
