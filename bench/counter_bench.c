@@ -50,7 +50,6 @@ static int cmp_double(const void *a, const void *b)
 static void drift(const char *module, const char *subject, int seconds)
 {
 	int64_t at[MAX_TICKS], before, after, end, prev_at;
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, worst = -1e9;
 	unsigned long prev = 0, n = 0;
 	int ticks = 0, k, fd;
 
@@ -80,24 +79,15 @@ static void drift(const char *module, const char *subject, int seconds)
 	module_unload(module);
 
 	for (k = 0; k < ticks; k++) {
-		double x = k + 1, y = (double)(at[k] - after) / NSEC_PER_SEC;
-		double lag = (double)(at[k] - after - (k + 1) * NSEC_PER_SEC) /
-			     NSEC_PER_MSEC;
+		double y = (double)(at[k] - after) / NSEC_PER_SEC;
 
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-		if (lag > worst)
-			worst = lag;
 		/* The count's error when it changes: how late it is. */
-		printf("err: %s,%.3f,%.4f\n", subject, y, y - x);
+		printf("err: %s,%.3f,%.4f\n", subject, y, y - (k + 1));
 	}
 	if (ticks < 2)
 		return;
-	slope = (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
-	csv("drift_ppm", subject, (slope - 1) * 1e6, "ppm");
-	csv("phase_lag_ms", subject, worst, "ms");
+	csv("drift_ppm", subject, (tick_period(at, ticks) - 1) * 1e6, "ppm");
+	csv("phase_lag_ms", subject, tick_worst_lag_ms(at, ticks, after), "ms");
 	/* Whole seconds elapsed at the end, less what the module showed. */
 	csv("end_error_s", subject,
 	    (double)((prev_at - after) / NSEC_PER_SEC) - (double)n, "s");

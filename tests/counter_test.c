@@ -184,19 +184,10 @@ static int test_count_matches_clock(void)
 
 static int test_tick_period_is_one_second(void)
 {
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, ppm;
-	int k;
+	double slope, ppm;
 
 	EXPECT(ticks >= 2, "only %d ticks recorded", ticks);
-	for (k = 0; k < ticks; k++) {
-		double x = k + 1, y = (double)(tick_at[k] - load_before) / NSEC_PER_SEC;
-
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-	}
-	slope = (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
+	slope = tick_period(tick_at, ticks);
 	ppm = (slope - 1.0) * 1e6;
 	tap_diag("period %.6f s over %d ticks: %+.0f ppm", slope, ticks, ppm);
 	EXPECT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
@@ -211,16 +202,10 @@ static int test_tick_period_is_one_second(void)
  */
 static int test_phase_lag_is_small(void)
 {
-	double worst = -1e9;
-	int k;
+	double worst;
 
 	EXPECT(ticks >= 1, "no ticks recorded");
-	for (k = 0; k < ticks; k++) {
-		double lag = ms(tick_at[k] - load_after - (k + 1) * NSEC_PER_SEC);
-
-		if (lag > worst)
-			worst = lag;
-	}
+	worst = tick_worst_lag_ms(tick_at, ticks, load_after);
 	tap_diag("worst lag after load + N s: %.1f ms (%.1f ms from before the %.1f ms load)",
 		 worst, worst + ms(load_after - load_before),
 		 ms(load_after - load_before));

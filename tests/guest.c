@@ -271,3 +271,34 @@ int counter_wait_tick(unsigned long *n, int64_t *at)
 	} while (now_ns() < deadline);
 	return -ETIMEDOUT;
 }
+
+double tick_period(const int64_t *at, int ticks)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	int k;
+
+	for (k = 0; k < ticks; k++) {
+		double x = k + 1, y = (double)(at[k] - at[0]) / NSEC_PER_SEC;
+
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+	}
+	return (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
+}
+
+double tick_worst_lag_ms(const int64_t *at, int ticks, int64_t load)
+{
+	double worst = -1e9;
+	int k;
+
+	for (k = 0; k < ticks; k++) {
+		double lag = (double)(at[k] - load - (k + 1) * NSEC_PER_SEC) /
+			     NSEC_PER_MSEC;
+
+		if (lag > worst)
+			worst = lag;
+	}
+	return worst;
+}

@@ -69,6 +69,14 @@ int sysctl_write(const char *name, long value);
  */
 int kmsg_find(int fd, const char *needle, char *out, size_t outlen);
 
+/*
+ * at[k] is the instant the count became k + 1. The least-squares period of
+ * those ticks in seconds, and the worst lag in ms of a tick behind
+ * load + (k + 1) s.
+ */
+double tick_period(const int64_t *at, int ticks);
+double tick_worst_lag_ms(const int64_t *at, int ticks, int64_t load);
+
 /* Wait until the count changes from what it is now; 0, or -errno. */
 int counter_wait_tick(unsigned long *n, int64_t *at);
 
