@@ -11,8 +11,8 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
 HOST_CFLAGS := -O2 -Wall -Wextra -Werror
-TEST_SRCS := tests/counter_test.c tests/debug_test.c tests/readers.c \
-	tests/guest.c tests/tap.c
+GUEST_LIB := guest/lib/counter_lib.c guest/lib/ktap.c guest/lib/readers.c
+TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix bench demo guest-tools lint deb check-deb install uninstall
 
@@ -25,19 +25,19 @@ clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 	rm -rf .tmp_versions build
 
-build/guest/init: harness/init.c
+build/guest/init: guest/init.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
-build/guest/counter_test: $(TEST_SRCS) $(wildcard tests/*.h)
+build/guest/counter_test: $(TEST_SRCS) $(wildcard guest/lib/*.h guest/tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -pthread -o $@ $(TEST_SRCS) -lm
+	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ $(TEST_SRCS) -lm
 
-build/guest/counter_bench: bench/counter_bench.c tests/guest.c tests/guest.h
+build/guest/counter_bench: guest/bench/counter_bench.c guest/lib/counter_lib.c guest/lib/counter_lib.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Itests -pthread -o $@ bench/counter_bench.c tests/guest.c
+	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ guest/bench/counter_bench.c guest/lib/counter_lib.c -lm
 
-build/host/verdict: harness/verdict.c
+build/host/verdict: run/verdict.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
@@ -45,42 +45,42 @@ guest-tools: build/guest/init build/guest/counter_test build/guest/counter_bench
 	build/host/verdict
 
 check:
-	@harness/deps.sh check
+	@tools/deps.sh check
 	@$(MAKE) --no-print-directory guest-tools
-	@KVER=$(KVER) harness/guest.sh check
+	@KVER=$(KVER) run/boot.sh check
 
 demo:
-	@harness/deps.sh demo
+	@tools/deps.sh demo
 	@$(MAKE) --no-print-directory guest-tools
-	@KVER=$(KVER) harness/guest.sh demo
+	@KVER=$(KVER) run/boot.sh demo
 
 # The suite and the debug-only tests under KASAN, UBSAN, lockdep, kmemleak,
 # DEBUG_OBJECTS and fault injection, on a kernel built from linux-source.
 check-debug:
-	@harness/deps.sh debug
+	@tools/deps.sh debug
 	@$(MAKE) --no-print-directory guest-tools
-	@harness/guest.sh check-debug
+	@run/boot.sh check-debug
 
 # Figures against the naive baseline and the kernel's floors; QUICK=1
 # for short windows.
 bench:
-	@harness/deps.sh bench
+	@tools/deps.sh bench
 	@$(MAKE) --no-print-directory guest-tools
-	@QUICK=$(QUICK) harness/bench.sh
+	@QUICK=$(QUICK) run/bench.sh
 
-# The suite on every current Debian kernel (see harness/matrix.sh).
+# The suite on every current Debian kernel (see kernels/matrix.sh).
 matrix:
-	@harness/deps.sh matrix
+	@tools/deps.sh matrix
 	@$(MAKE) --no-print-directory guest-tools
-	@harness/matrix.sh
+	@kernels/matrix.sh
 
 lint:
-	@harness/deps.sh lint
-	@harness/lint.sh
+	@tools/deps.sh lint
+	@tools/lint.sh
 
 # The Debian package, built from a copy of the tracked files.
 deb:
-	@harness/deps.sh deb
+	@tools/deps.sh deb
 	rm -rf build/deb && mkdir -p build/deb/counter-$(VERSION)
 	git ls-files -z | xargs -0 cp --parents -t build/deb/counter-$(VERSION)
 	cd build/deb/counter-$(VERSION) && dpkg-buildpackage -us -uc -b
@@ -88,7 +88,7 @@ deb:
 
 # Installs the package, tests the module DKMS built, purges it.
 check-deb: deb guest-tools
-	@harness/deb.sh build/deb/counter-dkms_$(VERSION)_all.deb
+	@tools/deb-test.sh build/deb/counter-dkms_$(VERSION)_all.deb
 
 # Through DKMS when it is there, so that new kernels get the module too.
 install:

@@ -8,41 +8,25 @@
 set -uo pipefail
 
 deb=$(realpath "${1:?usage: deb.sh DEB}")
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/harness/kernel.sh"
+. "$(dirname "$0")/../kernels/resolve.sh"
 resolve_kernel || exit 1
 version=$(dpkg-deb -f "$deb" Version)
 ko=/var/lib/dkms/counter/$version/$KVER/x86_64/module/counter.ko
-
-passed=0 failed=0 n=0
-check() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok $n - $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $name"
-	fi
-}
 
 leftovers() {
 	local found
 	found=$(ls -d /usr/src/counter-* /var/lib/dkms/counter \
 		/lib/modules/*/updates/dkms/counter.ko* 2>/dev/null)
-	[ -z "$found" ] || { echo "# left behind: $found"; return 1; }
+	[ -z "$found" ] || { echo "left behind: $found"; return 1; }
 }
 
 modinfo_matches() {
 	local field
 	for field in license author description version srcversion; do
 		[ -n "$(modinfo -F "$field" "$ko")" ] ||
-			{ echo "# modinfo: no $field"; return 1; }
+			{ echo "modinfo: no $field"; return 1; }
 	done
-	modinfo "$ko" | grep -E '^(license|author|description|version|srcversion|vermagic):' |
-		sed 's/^/# /'
+	modinfo "$ko" | grep -E '^(license|author|description|version|srcversion|vermagic):'
 	[ "$(modinfo -F version "$ko")" = "$version" ] &&
 		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$KVER" ]
 }
@@ -53,29 +37,35 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-echo "TAP version 13"
-check "nothing of counter is installed before" leftovers
-check "apt-get installs $(basename "$deb")" \
+ktap_print_header
+ktap_check "nothing of counter is installed before" leftovers
+ktap_check "apt-get installs $(basename "$deb")" \
 	apt-get install -y -q "$deb" >/dev/null 2>&1
 # The package builds for the running kernel; Debian's packaged kernel is
 # the one the guest runs, so ask DKMS for it by name.
-check "DKMS builds the module for $KVER" \
+ktap_check "DKMS builds the module for $KVER" \
 	dkms install "counter/$version" -k "$KVER" >/dev/null 2>&1
-dkms status counter | sed 's/^/# /'
-check "dkms status shows counter/$version installed for $KVER" \
+ktap_check "dkms status shows counter/$version installed for $KVER" \
 	bash -c "dkms status counter/$version -k $KVER | grep -q installed"
-check "modinfo shows license, author, description, version $version, srcversion" \
+ktap_check "modinfo shows license, author, description, version $version, srcversion" \
 	modinfo_matches
-check "the man page is installed where man finds it" \
+ktap_check "the man page is installed where man finds it" \
 	bash -c 'man -w 4 counter >/dev/null && [ -f /usr/share/man/man4/counter.4.gz ]'
 
-summary=$(COUNTER_KO=$ko "$top/harness/guest.sh" check | tee /dev/stderr | tail -n 1)
-read -r p _ f _ <<<"${summary//,/}"
-passed=$((passed + ${p:-0}))
-failed=$((failed + ${f:-1}))
+# The guest run is a subtest: its lines indented, its tests counted.
+guest_log=$COUNTER_BUILD/$KVER/deb-check.log
+COUNTER_KO=$ko "$COUNTER_TOP/run/boot.sh" check >"$guest_log" 2>&1
+sed 's/^/    /' "$guest_log"
+KTAP_NUM=$((KTAP_NUM + 1))
+name="the guest suite passes on the DKMS build"
+if ktap_count_suite "$guest_log"; then
+	echo "ok $KTAP_NUM - $name"
+else
+	echo "not ok $KTAP_NUM - $name"
+fi
 
-check "apt-get purges counter-dkms" \
+ktap_check "apt-get purges counter-dkms" \
 	apt-get purge -y -q counter-dkms >/dev/null 2>&1
-check "nothing of counter is left after purge" leftovers
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_check "nothing of counter is left after purge" leftovers
+ktap_set_plan "$KTAP_NUM"
+ktap_finished

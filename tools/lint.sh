@@ -6,33 +6,15 @@
 # get -Wall -Wextra -Werror and cppcheck.
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-. harness/kernel.sh
+. "$(dirname "$0")/../kernels/resolve.sh"
+cd "$COUNTER_TOP"
 resolve_kernel || exit 1
-src=$(harness/linux-source.sh) || exit 1
+src=$(kernels/linux-source.sh) || exit 1
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 mapfile -t kernel_c < <(git ls-files '*.c' | xargs grep -l '<linux/module.h>')
 mapfile -t user_c < <(git ls-files '*.c' | xargs grep -L '<linux/module.h>')
-
-passed=0 failed=0 n=0
-# check NAME COMMAND...: passes when the command succeeds and prints nothing.
-check() {
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	out=$("$@" 2>&1)
-	if [ $? -eq 0 ] && [ -z "$out" ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $name"
-		sed 's/^/# /' <<<"$out" | head -40
-	fi
-}
 
 checkpatch() {
 	"$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
@@ -64,14 +46,14 @@ clang_format() {
 user_warnings() {
 	local f
 	for f in "${user_c[@]}"; do
-		gcc -fsyntax-only -Wall -Wextra -Werror -Itests "$f"
+		gcc -fsyntax-only -Wall -Wextra -Werror -Iguest/lib -Iguest/tests "$f"
 	done
 }
 
 user_cppcheck() {
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
 		--enable=warning,style,performance,portability \
-		--suppress=missingIncludeSystem -Itests "${user_c[@]}"
+		--suppress=missingIncludeSystem -Iguest/lib -Iguest/tests "${user_c[@]}"
 }
 
 versions() {
@@ -84,16 +66,15 @@ versions() {
 		echo "counter.c $module, dkms.conf $dkms, debian/changelog $changelog"
 }
 
-echo "TAP version 13"
-echo "1..8"
-check "checkpatch --strict on ${#kernel_c[@]} kernel C files" checkpatch
-check "sparse (C=2) reports nothing" kbuild sparse C=2 CHECK=sparse
-check "W=1 build has no warning" kbuild w1 W=1
-check "kernel clang-format is satisfied" clang_format
-check "${#user_c[@]} guest and host C files build with -Wall -Wextra -Werror" user_warnings
-check "cppcheck reports nothing" user_cppcheck
-check "the man page renders with groff -ww" \
+ktap_print_header
+ktap_set_plan 8
+ktap_check --silent "checkpatch --strict on ${#kernel_c[@]} kernel C files" checkpatch
+ktap_check --silent "sparse (C=2) reports nothing" kbuild sparse C=2 CHECK=sparse
+ktap_check --silent "W=1 build has no warning" kbuild w1 W=1
+ktap_check --silent "kernel clang-format is satisfied" clang_format
+ktap_check --silent "${#user_c[@]} guest and host C files build with -Wall -Wextra -Werror" user_warnings
+ktap_check --silent "cppcheck reports nothing" user_cppcheck
+ktap_check --silent "the man page renders with groff -ww" \
 	groff -ww -man -Tutf8 -z docs/counter.4
-check "module, DKMS and package versions agree" versions
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_check --silent "module, DKMS and package versions agree" versions
+ktap_finished

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "guest.h"
+#include "counter_lib.h"
 #include "readers.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the programs that run inside the guest. */
 #define _GNU_SOURCE
-#include "guest.h"
+#include "counter_lib.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -5,8 +5,8 @@
 # build/matrix.md.
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/harness/kernel.sh"
+here=$(dirname "$0")
+. "$here/resolve.sh"
 
 # label, suite, flavour ("-" for the installed linux-image-amd64)
 entries=(
@@ -17,9 +17,8 @@ entries=(
 	"sid sid amd64"
 )
 
-passed=0 failed=0
-table=$top/build/matrix.md
-mkdir -p "$top/build"
+table=$COUNTER_BUILD/matrix.md
+mkdir -p "$COUNTER_BUILD"
 {
 	echo "| kernel | release | flavour | built | tests | guest seconds |"
 	echo "|---|---|---|---|---|---|"
@@ -30,31 +29,27 @@ for entry in "${entries[@]}"; do
 	if [ "$suite" = - ]; then
 		release=$(default_kver)
 	else
-		release=$("$top/harness/fetch-kernel.sh" "$suite" "$flavour")
+		release=$("$here/fetch.sh" "$suite" "$flavour")
 	fi
 	if [ -z "$release" ]; then
 		echo "| $label | (fetch failed) | $flavour | no | 0 passed, 1 failed | - |" >>"$table"
-		failed=$((failed + 1))
+		KTAP_FAILED=$((KTAP_FAILED + 1))
 		continue
 	fi
-	log=$top/build/$release/matrix.log
-	mkdir -p "$top/build/$release"
-	rm -f "$top/build/$release/counter.ko"
+	log=$COUNTER_BUILD/$release/matrix.log
+	mkdir -p "$COUNTER_BUILD/$release"
+	rm -f "$COUNTER_BUILD/$release/counter.ko"
 	echo "=== $label: $release"
 	start=$(date +%s)
-	KVER=$release KCC= "$top/harness/guest.sh" check >"$log" 2>&1
+	KVER=$release KCC= "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
-	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	grep -E '^(not ok|# console|# .*:[0-9]+: )' "$log"
 	built=no
-	[ -f "$top/build/$release/counter.ko" ] && built=yes
-	read -r p _ f _ <<<"${summary//,/}"
-	[ -n "$summary" ] || { p=0; f=1; summary="no verdict"; }
-	passed=$((passed + p))
-	failed=$((failed + f))
+	[ -f "$COUNTER_BUILD/$release/counter.ko" ] && built=yes
+	ktap_count_suite "$log"
+	summary=$(ktap_summary_line "$SUMMARY_PASSED" "$SUMMARY_FAILED" "$SUMMARY_SKIPPED")
 	echo "| $label | $release | $flavour | $built | $summary | $seconds |" >>"$table"
 done
 
 cat "$table"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_finished

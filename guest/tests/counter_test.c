@@ -11,10 +11,10 @@
  * the module in the state the next one expects.
  */
 #define _GNU_SOURCE
-#include "guest.h"
+#include "counter_lib.h"
 #include "readers.h"
-#include "suite.h"
-#include "tap.h"
+#include "debug_test.h"
+#include "ktap.h"
 
 #include <errno.h>
 #include <fcntl.h>

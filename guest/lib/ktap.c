@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "tap.h"
+#include "ktap.h"
 
 #include <stdarg.h>
 #include <stdio.h>

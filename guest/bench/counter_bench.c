@@ -9,7 +9,7 @@
  * Usage: counter_bench MODULE_DIR [quick]
  */
 #define _GNU_SOURCE
-#include "guest.h"
+#include "counter_lib.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,9 +6,9 @@
  * the host judges.
  */
 #define _GNU_SOURCE
-#include "guest.h"
+#include "counter_lib.h"
 #include "readers.h"
-#include "suite.h"
+#include "debug_test.h"
 
 #include <errno.h>
 #include <fcntl.h>

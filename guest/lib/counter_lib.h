@@ -4,8 +4,8 @@
  * unloading modules, reading /proc/counter strictly, finding kernel threads
  * and reading the clock.
  */
-#ifndef COUNTER_GUEST_H
-#define COUNTER_GUEST_H
+#ifndef COUNTER_LIB_H
+#define COUNTER_LIB_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,7 +7,7 @@
 # An empty KVER means the release Debian's linux-headers-amd64 points at,
 # which is not necessarily the machine's own running kernel.
 
-COUNTER_CACHE=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 
 default_kver() {
 	dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
@@ -17,7 +17,7 @@ default_kver() {
 resolve_kernel() {
 	KVER=${KVER:-$(default_kver)}
 	if [ -z "$KVER" ]; then
-		echo "kernel.sh: linux-headers-amd64 is not installed" >&2
+		echo "resolve.sh: linux-headers-amd64 is not installed" >&2
 		return 1
 	fi
 	local cached=$COUNTER_CACHE/kernels/$KVER
@@ -37,7 +37,7 @@ resolve_kernel() {
 			KCC=${KCC:-gcc}
 		fi
 	else
-		echo "kernel.sh: no kernel $KVER in /boot or $cached" >&2
+		echo "resolve.sh: no kernel $KVER in /boot or $cached" >&2
 		return 1
 	fi
 }

@@ -1,23 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the debug kernel from Debian's linux-source-6.1: tinyconfig plus
-# the fragments beside this script. Cached by source version and fragments;
+# Builds the debug kernel from Debian's kernel source: tinyconfig plus
+# the fragments in configs/. Cached by source version and fragments;
 # prints the build directory (bzImage in arch/x86/boot, and a tree to build
 # modules against).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}/debug-kernel
-version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$(cat "$here"/base.config "$here"/debug.config | sha256sum | cut -c1-12)
-out=$cache/$version-$key
+. "$here/../tools/lib.sh"
+fragments=("$here/configs/qemu.config" "$here/configs/debug.config")
+key=$(cat "${fragments[@]}" | sha256sum | cut -c1-12)
+out=$COUNTER_CACHE/debug-kernel/$(linux_source_version)-$key
 
 if [ -f "$out/.built" ]; then
 	echo "$out"
 	exit 0
 fi
 
-src=$("$here/../harness/linux-source.sh")
+src=$("$here/linux-source.sh")
 
 echo "debug kernel: configuring $out" >&2
 rm -rf "$out"
@@ -25,7 +25,7 @@ mkdir -p "$out"
 kmake() { make -s -C "$src" O="$out" "$@"; }
 kmake tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-	"$here/base.config" "$here/debug.config" >/dev/null
+	"${fragments[@]}" >/dev/null
 kmake olddefconfig >/dev/null
 
 # Kconfig drops what it cannot satisfy without a word: say which.
@@ -42,7 +42,7 @@ while read -r line; do
 	esac
 	echo "debug kernel: $line was dropped by Kconfig" >&2
 	dropped=1
-done < <(cat "$here/base.config" "$here/debug.config")
+done < <(cat "${fragments[@]}")
 [ "$dropped" -eq 0 ] || exit 1
 
 echo "debug kernel: building (several minutes on 2 cores)" >&2

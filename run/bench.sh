@@ -6,13 +6,13 @@
 # and a markdown table on stdout. QUICK=1 shortens every window.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/harness/kernel.sh"
+here=$(dirname "$0")
+. "$here/../kernels/resolve.sh"
 resolve_kernel
-out=$top/build/bench
+out=$COUNTER_BUILD/bench
 mkdir -p "$out"
 
-"$top/harness/guest.sh" bench >"$out/guest.log" 2>&1 || {
+"$here/boot.sh" bench >"$out/guest.log" 2>&1 || {
 	cat "$out/guest.log"
 	exit 1
 }
@@ -22,8 +22,7 @@ grep '^# ' "$out/guest.log" || true
 	echo "metric,subject,value,unit"
 	sed -n 's/^csv: //p' "$out/guest.log"
 	# Sections of the .ko files, from the host's binutils.
-	for ko in "$top/build/$KVER/counter.ko" "$top/build/$KVER/bench/naive.ko" \
-		  "$top/build/$KVER/testmods/noop.ko"; do
+	for ko in "$COUNTER_BUILD/$KVER"/{counter.ko,helpers/naive.ko,helpers/noop.ko}; do
 		name=$(basename "$ko" .ko)
 		size -A "$ko" | awk -v s="$name" '
 			$1 ~ /^\.text/ { t += $2 } $1 ~ /^\.(data|rodata)/ { d += $2 }

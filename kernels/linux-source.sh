@@ -1,13 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Prints the directory of Debian's linux-source-6.1 unpacked in the cache
+# Prints the directory of Debian's kernel source unpacked in the cache
 # (checkpatch.pl, the debug kernel), unpacking it on first use.
 set -euo pipefail
 
-cache=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
-tarball=/usr/src/linux-source-6.1.tar.xz
-version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-src=$cache/linux-source-$version
+. "$(dirname "$0")/../tools/lib.sh"
+tarball=/usr/src/$LINUX_SOURCE_PKG.tar.xz
+src=$COUNTER_CACHE/linux-source-$(linux_source_version)
 
 if [ ! -f "$src/Makefile" ]; then
 	echo "unpacking $tarball into $src" >&2

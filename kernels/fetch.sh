@@ -3,7 +3,7 @@
 # Fetches one of Debian's kernels into the cache, without installing it,
 # and prints its release.
 #
-# Usage: fetch-kernel.sh SUITE FLAVOUR     e.g. bullseye amd64, sid amd64,
+# Usage: fetch.sh SUITE FLAVOUR     e.g. bullseye amd64, sid amd64,
 #                                          bookworm-backports rt-amd64
 #
 # Packages come through a private apt configuration (its own sources list,
@@ -18,11 +18,11 @@
 # A second run downloads nothing.
 set -euo pipefail
 
-suite=${1:?usage: fetch-kernel.sh SUITE FLAVOUR}
-flavour=${2:?usage: fetch-kernel.sh SUITE FLAVOUR}
-cache=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
+suite=${1:?usage: fetch.sh SUITE FLAVOUR}
+flavour=${2:?usage: fetch.sh SUITE FLAVOUR}
+. "$(dirname "$0")/../tools/lib.sh"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-log() { echo "fetch-kernel: $*" >&2; }
+log() { echo "fetch: $*" >&2; }
 
 # The main archive's URI, as the machine's apt sources give it.
 archive_uri() {
@@ -41,7 +41,7 @@ archive_uri() {
 uri=$(archive_uri | head -n 1)
 [ -n "$uri" ] || { log "no bookworm archive in the machine's apt sources"; exit 1; }
 
-apt_dir=$cache/apt/$suite
+apt_dir=$COUNTER_CACHE/apt/$suite
 apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
 	  -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
 	  -o "Dir::State=$apt_dir/state" -o "Dir::Cache=$apt_dir/cache"
@@ -124,7 +124,7 @@ make_chroot() {
 private_apt
 release=$(release_of)
 [ -n "$release" ] || { log "no linux-image-$flavour in $suite"; exit 1; }
-dir=$cache/kernels/$release
+dir=$COUNTER_CACHE/kernels/$release
 if [ ! -f "$dir/.fetched" ]; then
 	log "fetching $release from $suite"
 	mkdir -p "$dir/debs"

@@ -3,8 +3,8 @@
  * A small TAP producer in the manner of kselftest: one function per
  * behaviour, each failing with what it expected and what it saw.
  */
-#ifndef COUNTER_TAP_H
-#define COUNTER_TAP_H
+#ifndef COUNTER_KTAP_H
+#define COUNTER_KTAP_H
 
 #include <stddef.h>
 

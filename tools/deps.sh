@@ -3,6 +3,7 @@
 # Installs the Debian packages a target needs, when any is missing.
 # Usage: deps.sh TARGET   (check, matrix, debug, bench, deb, lint)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64
       qemu-system-x86 busybox-static cpio)
@@ -10,8 +11,8 @@ case "${1:-check}" in
 check|demo) ;;
 bench) pkgs+=(gnuplot-nox) ;;
 matrix) pkgs+=(debootstrap xz-utils dwarves) ;;
-debug) pkgs+=(linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev) ;;
-lint) pkgs+=(linux-source-6.1 xz-utils sparse clang-format cppcheck groff dpkg-dev) ;;
+debug) pkgs+=("$LINUX_SOURCE_PKG" xz-utils bc bison flex libelf-dev libssl-dev) ;;
+lint) pkgs+=("$LINUX_SOURCE_PKG" xz-utils sparse clang-format cppcheck groff dpkg-dev) ;;
 deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac

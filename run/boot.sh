@@ -3,9 +3,9 @@
 # Builds the modules for the guest kernel, packs them with a guest program
 # into an initramfs, boots it in QEMU and judges the run.
 #
-# Usage: guest.sh check|demo|bench|check-debug
+# Usage: boot.sh check|demo|bench|check-debug
 #   check-debug runs the suite, plus the debug-only tests, on the debug
-#   kernel that debug/build.sh makes.
+#   kernel that kernels/debug-build.sh makes.
 # Environment: KVER (guest kernel release, default: linux-headers-amd64's),
 #   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
 #   elsewhere, e.g. by DKMS, to test instead of building one),
@@ -13,12 +13,12 @@
 #   QUICK (bench: short windows).
 set -euo pipefail
 
-mode=${1:?usage: guest.sh check|demo|bench|check-debug}
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/harness/kernel.sh"
+mode=${1:?usage: boot.sh check|demo|bench|check-debug}
+. "$(dirname "$0")/../kernels/resolve.sh"
+top=$COUNTER_TOP
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1"
 if [ "$mode" = check-debug ]; then
-	KBUILD=$("$top/debug/build.sh")
+	KBUILD=$("$top/kernels/debug-build.sh")
 	KIMAGE=$KBUILD/arch/x86/boot/bzImage
 	KVER=$(cat "$KBUILD/include/config/kernel.release")
 	KCHROOT=
@@ -27,8 +27,8 @@ else
 	# Debian's kernel has SLUB_DEBUG but leaves it off unless asked.
 	append="$append slub_debug=FZPU"
 fi
-out=$top/build/$KVER
-tools=$top/build
+out=$COUNTER_BUILD/$KVER
+tools=$COUNTER_BUILD
 
 # Copies sources into a directory of the build tree and builds them there,
 # so that every kernel gets its own objects.
@@ -41,7 +41,7 @@ build_modules() {
 		make -s -C "$KBUILD" M="$dir" ${KCC:+CC=$KCC} modules
 		return
 	fi
-	inner=/build/${dir#"$top"/build/}
+	inner=/build/${dir#"$COUNTER_BUILD"/}
 	rm -rf "$KCHROOT$inner"
 	mkdir -p "$KCHROOT$inner"
 	cp "$@" "$KCHROOT$inner"/
@@ -58,16 +58,14 @@ else
 	build_modules "$out" "$top/counter.c" "$top/Kbuild"
 	module=$out/counter.ko
 fi
-build_modules "$out/testmods" "$top"/tests/modules/{Kbuild,noop.c,squatter.c}
-[ "$mode" = bench ] &&
-	build_modules "$out/bench" "$top"/bench/modules/{Kbuild,naive.c,parts.c}
+build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
 
 case $mode in
 check) cmd="/bin/counter_test /lib/counter"; tmo=${COUNTER_TIMEOUT:-300} ;;
 check-debug) cmd="/bin/counter_test /lib/counter --debug"; tmo=${COUNTER_TIMEOUT:-2400} ;;
 demo) cmd="/bin/sh /demo.sh"; tmo=${COUNTER_TIMEOUT:-120} ;;
 bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=${COUNTER_TIMEOUT:-900} ;;
-*) echo "guest.sh: unknown mode $mode" >&2; exit 2 ;;
+*) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
 root=$out/initramfs-$mode
@@ -75,13 +73,13 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
 cp "$tools/guest/init" "$root/init"
 cp "$tools/guest/counter_test" "$tools/guest/counter_bench" "$root/bin/"
-cp "$top/harness/demo.sh" "$root/demo.sh"
+cp "$top/guest/demo.sh" "$root/demo.sh"
 cp /bin/busybox "$root/bin/"
 for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
 done
-cp "$module" "$out"/testmods/*.ko "$root/lib/counter/"
-[ "$mode" = bench ] && cp "$out"/bench/*.ko "$root/lib/counter/"
+cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
+[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"

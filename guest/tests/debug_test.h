@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What the base suite shares with the debug-kernel tests. */
-#ifndef COUNTER_SUITE_H
-#define COUNTER_SUITE_H
+#ifndef COUNTER_DEBUG_TEST_H
+#define COUNTER_DEBUG_TEST_H
 
 #include <stddef.h>
 
-#include "tap.h"
+#include "ktap.h"
 
 /* Where counter.ko and the helper modules are. */
 extern const char *moddir;
