@@ -11,7 +11,8 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
 HOST_CFLAGS := -O2 -Wall -Wextra -Werror
-GUEST_LIB := guest/lib/counter_lib.c guest/lib/ktap.c guest/lib/readers.c
+GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/ktap.c \
+	guest/lib/readers.c
 TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix bench demo guest-tools lint deb check-deb install uninstall
@@ -25,23 +26,31 @@ clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 	rm -rf .tmp_versions build
 
-build/guest/init: guest/init.c
+build/guest/init: guest/init.c guest/init.h guest/lib/kmsg.c guest/lib/kmsg.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -o $@ $<
+	$(CC) $(GUEST_CFLAGS) -Iguest/lib -o $@ guest/init.c guest/lib/kmsg.c
 
 build/guest/counter_test: $(TEST_SRCS) $(wildcard guest/lib/*.h guest/tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ $(TEST_SRCS) -lm
 
-build/guest/counter_bench: guest/bench/counter_bench.c guest/lib/counter_lib.c guest/lib/counter_lib.h
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ guest/bench/counter_bench.c guest/lib/counter_lib.c -lm
+# The suite's tests in order, for the host's verdict.
+build/guest/counter_test.list: build/guest/counter_test
+	$< --list >$@
 
-build/host/verdict: run/verdict.c
+build/guest/counter_test-debug.list: build/guest/counter_test
+	$< --list --debug >$@
+
+build/guest/counter_bench: guest/bench/counter_bench.c $(GUEST_LIB) $(wildcard guest/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ guest/bench/counter_bench.c $(GUEST_LIB) -lm
+
+build/host/verdict: run/verdict.c guest/init.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
 guest-tools: build/guest/init build/guest/counter_test build/guest/counter_bench \
+	build/guest/counter_test.list build/guest/counter_test-debug.list \
 	build/host/verdict
 
 check:

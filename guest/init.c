@@ -2,11 +2,13 @@
 /*
  * init - PID 1 of the test guest. Mounts what the tests need, runs the
  * command given after "--" on the kernel command line with its output on
- * the second serial port, says "counter-guest: success" there only if the
- * command exited 0, and powers the machine off.
+ * the second serial port, then writes the whole kernel log there, says
+ * SUCCESS_MARKER only if the command exited 0, and powers the machine off.
  *
  * The kernel console stays on the first serial port, so the host reads
- * the kernel's own reports apart from the tests' output.
+ * the kernel's own reports apart from the tests' output. The log is read
+ * back as well because a console may print late (PREEMPT_RT defers it) or
+ * drop messages: what the kernel logged is judged either way.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,8 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "init.h"
+#include "kmsg.h"
+
 #define OUTPUT_TTY "/dev/ttyS1"
-#define SUCCESS_MARKER "counter-guest: success"
 
 static void mount_or_warn(const char *fs, const char *dir)
 {
@@ -29,6 +33,19 @@ static void mount_or_warn(const char *fs, const char *dir)
 	if (mount(fs, dir, fs, 0, NULL) && errno != EBUSY)
 		fprintf(stderr, "init: mount %s on %s: %s\n", fs, dir,
 			strerror(errno));
+}
+
+/* Every record of the kernel log, a line each. */
+static void dump_kernel_log(void)
+{
+	char text[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	while (fd >= 0 && kmsg_next(fd, text, sizeof(text)))
+		printf("%s%s\n", KMSG_PREFIX, text);
+	if (fd >= 0)
+		close(fd);
+	printf("%s\n", KMSG_END);
 }
 
 static void power_off(void)
@@ -78,6 +95,7 @@ int main(int argc, char **argv)
 	/* As PID 1 we also reap orphans; wait for our child in particular. */
 	while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
+	dump_kernel_log();
 	if (child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		printf("%s\n", SUCCESS_MARKER);
 	else

@@ -1,28 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * verdict - judges one guest run from the host.
+ * verdict - judges one guest run from the host, and ends its TAP stream.
  *
- * Usage: verdict TAP_LOG CONSOLE_LOG QEMU_STATUS
+ * Usage: verdict TAP_LOG CONSOLE_LOG QEMU_STATUS TEST_LIST
+ *        verdict --host-checks          how many results it appends
+ *        verdict --marker TAP_LOG QEMU_STATUS   (demo, bench: the marker only)
  *
- * The run passes only if QEMU powered off by itself (status 0: not the
- * timeout's 124, nor QEMU's own error), the guest's init wrote its success marker, every planned
- * TAP test ran and passed, and the kernel console holds no report of a
- * kernel problem. One warning is allowed: the proc core's complaint about a
- * duplicate /proc/counter, which the failed-load test provokes on purpose.
+ * TAP_LOG is what the guest wrote on its second serial port: the suite's
+ * TAP stream, the kernel log its init read back from /dev/kmsg, and init's
+ * success marker. CONSOLE_LOG is the kernel console. TEST_LIST names the
+ * suite's tests in order, one a line, as the suite itself lists them.
  *
- * The host's own checks are reported as TAP lines after the guest's, and
- * the last line is "N passed, N failed".
+ * Every test of the list must report, in order and by name, under a plan
+ * that counts them and the host's checks; a test that never reported is
+ * appended as failed. Then come the host's checks, numbered on: QEMU
+ * powered off by itself, init wrote its marker on a line of its own, the
+ * console holds the boot banner and the module's load line, and neither
+ * the console nor the read-back log holds a kernel report: a WARN, BUG,
+ * oops, panic, a stack dump of any kind, a detector's report, or dropped
+ * messages. One warning is excused, once: the proc core's complaint about
+ * a duplicate /proc/counter, which the failed-load test provokes.
+ *
+ * The last line is "N passed, N failed" (", N skipped" when any were).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LINE 4096
-#define TIMEOUT_STATUS 124
-#define SUCCESS_MARKER "counter-guest: success"
-#define ALLOWED_WARNING "proc_dir_entry '/proc/counter' already registered"
+#include "../guest/init.h"
 
-/* Console text that only appears when the kernel found a problem. */
+#define MAX_LINE 4096
+#define MAX_TESTS 256
+#define HOST_CHECKS 6
+#define TIMEOUT_STATUS 124
+#define ALLOWED_WARNING "proc_dir_entry '/proc/counter' already registered"
+#define BOOT_BANNER "Linux version "
+#define LOAD_LINE "counter: loaded"
+
+/* Text that only appears when the kernel found a problem. */
 static const struct {
 	const char *text, *detector;
 } reports[] = {
@@ -47,7 +62,6 @@ static const struct {
 	{ "soft lockup", "lockup detector" },
 	{ "hard LOCKUP", "lockup detector" },
 	{ "detected stall", "RCU stall" },
-	{ "self-detected stall", "RCU stall" },
 	{ "general protection fault", "oops" },
 	{ "Unable to handle", "oops" },
 	{ "Oops", "oops" },
@@ -55,18 +69,35 @@ static const struct {
 	{ "WARNING:", "WARN" },
 	{ "BUG:", "BUG" },
 	{ "BUG ", "BUG" },
+	{ "Call Trace:", "stack dump" },
+	{ "Backtrace:", "stack dump" },
+	{ "page allocation failure", "allocation failure" },
+	{ "printk messages dropped", "lost messages" },
 };
 
-static int passed, failed;
+#define N_REPORTS (sizeof(reports) / sizeof(reports[0]))
+
+/* Reads kernel log lines, one source at a time, and counts reports. */
+struct log_judge {
+	const char *source;
+	char recent[3][MAX_LINE];
+	int in_excused;		/* inside the excused warning's dump */
+	int excused;		/* the excused warning was seen */
+	int bad;
+	int banner, load_line;
+};
+
+static int passed, failed, skipped, numbered;
 
 static void result(int ok, const char *what, const char *why)
 {
+	numbered++;
 	if (ok)
 		passed++;
 	else
 		failed++;
-	printf("%sok - %s%s%s\n", ok ? "" : "not ", what, why ? " # " : "",
-	       why ? why : "");
+	printf("%sok %d - %s%s%s\n", ok ? "" : "not ", numbered, what,
+	       why ? " # " : "", why ? why : "");
 }
 
 static void chomp(char *s)
@@ -74,104 +105,213 @@ static void chomp(char *s)
 	s[strcspn(s, "\r\n")] = '\0';
 }
 
-/* Counts the guest's TAP results; returns the plan, or -1 if none. */
-static int read_tap(const char *path, int *marker)
+static int recently(struct log_judge *j, const char *text)
 {
-	char line[MAX_LINE];
-	int plan = -1, next = 1;
-	FILE *f = fopen(path, "r");
+	int i;
 
-	*marker = 0;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		int num;
-
-		chomp(line);
-		if (sscanf(line, "1..%d", &num) == 1) {
-			plan = num;
-		} else if (!strncmp(line, "ok ", 3) && sscanf(line + 3, "%d", &num) == 1) {
-			passed += num == next;
-			failed += num != next;
-			next++;
-		} else if (!strncmp(line, "not ok ", 7)) {
-			failed++;
-			next++;
-		} else if (strstr(line, SUCCESS_MARKER)) {
-			*marker = 1;
-		}
-	}
-	fclose(f);
-	if (plan > 0 && next - 1 < plan) {
-		printf("# %d planned tests never reported\n", plan - (next - 1));
-		failed += plan - (next - 1);
-	}
-	return plan;
+	for (i = 0; i < 3; i++)
+		if (strstr(j->recent[i], text))
+			return 1;
+	return 0;
 }
 
-/* Returns the number of unexpected reports, printing each. */
-static int read_console(const char *path)
+static void judge_line(struct log_judge *j, const char *line)
 {
-	char line[MAX_LINE], recent[3][MAX_LINE] = { "", "", "" };
-	int bad = 0, allowed = 0;
-	FILE *f = fopen(path, "r");
 	size_t i;
 
-	if (!f) {
-		printf("# no console log at %s\n", path);
-		return 1;
+	if (strstr(line, BOOT_BANNER))
+		j->banner = 1;
+	if (strstr(line, LOAD_LINE))
+		j->load_line = 1;
+	for (i = 0; i < N_REPORTS; i++)
+		if (strstr(line, reports[i].text))
+			break;
+	/*
+	 * The excused warning's message comes just before its "WARNING:"
+	 * header; its dump ends with "end trace".
+	 */
+	if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:") &&
+	    recently(j, ALLOWED_WARNING)) {
+		j->excused = j->in_excused = 1;
+	} else if (i < N_REPORTS && !j->in_excused) {
+		printf("# %s (%s): %s\n", j->source, reports[i].detector, line);
+		j->bad++;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		chomp(line);
-		for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
-			if (strstr(line, reports[i].text))
-				break;
-		if (i < sizeof(reports) / sizeof(reports[0])) {
-			int excused = 0;
+	if (j->in_excused && strstr(line, "---[ end trace"))
+		j->in_excused = 0;
+	memmove(j->recent[1], j->recent[0], sizeof(j->recent[0]) * 2);
+	snprintf(j->recent[0], sizeof(j->recent[0]), "%s", line);
+}
 
-			/* The WARN's message is printed just before its header. */
-			if (!strcmp(reports[i].text, "WARNING:") && !allowed &&
-			    (strstr(recent[0], ALLOWED_WARNING) ||
-			     strstr(recent[1], ALLOWED_WARNING) ||
-			     strstr(recent[2], ALLOWED_WARNING)))
-				excused = allowed = 1;
-			if (!excused) {
-				printf("# console (%s): %s\n",
-				       reports[i].detector, line);
-				bad++;
-			}
-		}
-		memmove(recent[1], recent[0], sizeof(recent[0]) * 2);
-		snprintf(recent[0], sizeof(recent[0]), "%s", line);
+static int read_list(const char *path, char names[][128])
+{
+	char line[128];
+	int n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (n < MAX_TESTS && fgets(line, sizeof(line), f)) {
+		chomp(line);
+		if (line[0])
+			memcpy(names[n++], line, sizeof(line));
 	}
 	fclose(f);
-	if (allowed)
-		printf("# console: the expected duplicate-name warning was seen\n");
-	return bad;
+	return n;
+}
+
+/* The text of "ok N - name" or "not ok N - name # ...", split up. */
+static int parse_result(const char *line, int *ok, int *num, char *name,
+			size_t len, int *skip)
+{
+	const char *p = line, *dash, *hash;
+	size_t n;
+
+	*ok = strncmp(p, "not ", 4) != 0;
+	if (!*ok)
+		p += 4;
+	if (strncmp(p, "ok ", 3) || sscanf(p + 3, "%d", num) != 1)
+		return -1;
+	dash = strstr(p, " - ");
+	if (!dash)
+		return -1;
+	dash += 3;
+	hash = strstr(dash, " # ");
+	n = hash ? (size_t)(hash - dash) : strlen(dash);
+	snprintf(name, len, "%.*s", (int)n, dash);
+	*skip = hash && !strncmp(hash, " # SKIP", 7);
+	return 0;
+}
+
+struct guest_run {
+	int plan, reported, marker, kmsg_end;
+};
+
+static void read_tap(const char *path, char names[][128], int count,
+		     struct guest_run *run, struct log_judge *kmsg)
+{
+	char line[MAX_LINE], name[128];
+	FILE *f = fopen(path, "r");
+
+	memset(run, 0, sizeof(*run));
+	run->plan = -1;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		int ok, num, skip, good;
+
+		chomp(line);
+		if (!strcmp(line, SUCCESS_MARKER)) {
+			run->marker = 1;
+		} else if (!strcmp(line, KMSG_END)) {
+			run->kmsg_end = 1;
+		} else if (!strncmp(line, KMSG_PREFIX, strlen(KMSG_PREFIX))) {
+			judge_line(kmsg, line + strlen(KMSG_PREFIX));
+		} else if (run->plan < 0 && sscanf(line, "1..%d", &num) == 1) {
+			run->plan = num;
+		} else if (names &&
+			   !parse_result(line, &ok, &num, name, sizeof(name), &skip)) {
+			good = num == run->reported + 1 && num <= count &&
+			       !strcmp(name, names[num - 1]);
+			if (!good)
+				printf("# result %d (%s) is not test %d of the list\n",
+				       num, name, run->reported + 1);
+			run->reported++;
+			skipped += good && ok && skip;
+			passed += good && ok && !skip;
+			failed += !good || !ok;
+		}
+	}
+	fclose(f);
+}
+
+static void read_console(const char *path, struct log_judge *j)
+{
+	char line[MAX_LINE];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		chomp(line);
+		judge_line(j, line);
+	}
+	fclose(f);
+}
+
+static int marker_only(const char *tap, const char *status)
+{
+	struct log_judge kmsg = { .source = "kernel log" };
+	struct guest_run run;
+
+	read_tap(tap, NULL, 0, &run, &kmsg);
+	return run.marker && atoi(status) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	int status, marker, plan, bad;
-	char why[64];
+	static char names[MAX_TESTS][128];
+	struct log_judge console = { .source = "console" };
+	struct log_judge kmsg = { .source = "kernel log" };
+	struct guest_run run;
+	char why[128];
+	int status, count, i;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s TAP_LOG CONSOLE_LOG QEMU_STATUS\n", argv[0]);
+	if (argc == 2 && !strcmp(argv[1], "--host-checks")) {
+		printf("%d\n", HOST_CHECKS);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "--marker"))
+		return marker_only(argv[2], argv[3]);
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s TAP_LOG CONSOLE_LOG QEMU_STATUS TEST_LIST\n",
+			argv[0]);
+		return 2;
+	}
+	count = read_list(argv[4], names);
+	if (count <= 0) {
+		fprintf(stderr, "verdict: no tests listed in %s\n", argv[4]);
 		return 2;
 	}
 	status = atoi(argv[3]);
-	plan = read_tap(argv[1], &marker);
-	if (plan < 0)
-		result(0, "guest printed a test plan", NULL);
+	read_tap(argv[1], names, count, &run, &kmsg);
 
+	/* Keep the stream whole: a guest that never got going planned nothing. */
+	if (run.plan < 0)
+		printf("TAP version 13\n1..%d\n", count + HOST_CHECKS);
+	numbered = run.reported;
+	for (i = run.reported; i < count; i++)
+		result(0, names[i], "never reported");
+
+	snprintf(why, sizeof(why), "plan 1..%d, expected 1..%d", run.plan,
+		 count + HOST_CHECKS);
+	result(run.plan == count + HOST_CHECKS && run.reported == count,
+	       "the guest planned and reported every test of the suite",
+	       run.plan == count + HOST_CHECKS ? NULL : why);
 	snprintf(why, sizeof(why), "QEMU status %d", status);
 	result(status == 0, "guest powered off by itself",
 	       status == TIMEOUT_STATUS ? "timed out" : status ? why : NULL);
-	result(marker, "guest init saw every test pass", NULL);
-	bad = read_console(argv[2]);
-	snprintf(why, sizeof(why), "%d kernel report(s)", bad);
-	result(!bad, "kernel console is clean", bad ? why : NULL);
+	result(run.marker, "guest init saw every test pass", NULL);
 
-	printf("%d passed, %d failed\n", passed, failed);
+	read_console(argv[2], &console);
+	result(console.banner && console.load_line,
+	       "kernel console holds the boot banner and the module's load line",
+	       !console.banner ? "no boot banner" :
+	       !console.load_line ? "no \"" LOAD_LINE "\"" : NULL);
+	snprintf(why, sizeof(why), "%d kernel report(s)", console.bad);
+	result(!console.bad, "kernel console is clean", console.bad ? why : NULL);
+	snprintf(why, sizeof(why), "%d kernel report(s)", kmsg.bad);
+	result(!kmsg.bad && run.kmsg_end && kmsg.banner,
+	       "kernel log read back at the end is whole and clean",
+	       kmsg.bad ? why : !run.kmsg_end || !kmsg.banner ?
+	       "not read back whole" : NULL);
+	if (console.excused || kmsg.excused)
+		printf("# the expected duplicate-name warning was seen\n");
+
+	if (skipped)
+		printf("%d passed, %d failed, %d skipped\n", passed, failed,
+		       skipped);
+	else
+		printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

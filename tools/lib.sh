@@ -38,7 +38,7 @@ KTAP_SKIPPED=0
 KTAP_NUM=0
 
 ktap_print_header() {
-	echo "TAP version 14"
+	echo "TAP version 13"
 }
 
 ktap_set_plan() {

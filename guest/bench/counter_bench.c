@@ -23,7 +23,6 @@
 #define CYCLES 30
 #define READ_ROUNDS 9
 
-static const char *moddir;
 static int quick;
 
 static void csv(const char *metric, const char *subject, double value,
@@ -54,7 +53,7 @@ static void drift(const char *module, const char *subject, int seconds)
 	int ticks = 0, k, fd;
 
 	before = now_ns();
-	if (module_load(moddir, module)) {
+	if (module_load(module_dir, module)) {
 		printf("# cannot load %s\n", module);
 		return;
 	}
@@ -128,7 +127,7 @@ static void load_unload(void)
 		for (u = 0; u < UNLOADERS; u++) {
 			int64_t t = now_ns();
 
-			module_load_args(moddir, unloaders[u].module,
+			module_load_args(module_dir, unloaders[u].module,
 					 unloaders[u].args);
 			load[u][i] = now_ns() - t;
 			/* Let a thread reach its sleep, as it would in use. */
@@ -252,7 +251,7 @@ static void idle_cost(int seconds)
 	pid_t pid = 0;
 	int64_t t0;
 
-	module_load(moddir, "counter");
+	module_load(module_dir, "counter");
 	sleep_ns(NSEC_PER_SEC / 2);
 	if (kthreads_named("counter", &pid) != 1 || task_info(pid, &a)) {
 		module_unload("counter");
@@ -284,7 +283,7 @@ static void module_size(const char *module)
 	unsigned long size;
 	FILE *f;
 
-	module_load(moddir, module);
+	module_load(module_dir, module);
 	f = fopen("/proc/modules", "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%63s %lu", name, &size) == 2 &&
@@ -303,7 +302,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s MODULE_DIR [quick]\n", argv[0]);
 		return 2;
 	}
-	moddir = argv[1];
+	module_dir = argv[1];
 	quick = argc > 2 && !strcmp(argv[2], "quick");
 	drift_s = quick ? 12 : 60;
 	idle_s = quick ? 5 : 30;
@@ -315,7 +314,7 @@ int main(int argc, char **argv)
 
 	load_unload();
 
-	module_load(moddir, "counter");
+	module_load(module_dir, "counter");
 	reads(1, 0, "read");
 	reads(2, 0, "read");
 	reads(1, 1, "pread");

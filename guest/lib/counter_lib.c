@@ -2,6 +2,7 @@
 /* Helpers shared by the programs that run inside the guest. */
 #define _GNU_SOURCE
 #include "counter_lib.h"
+#include "kmsg.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -28,6 +29,19 @@ void sleep_ns(int64_t ns)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+const char *module_dir = "/lib/counter";
+int64_t counter_load_before, counter_load_after;
+
+int counter_load(void)
+{
+	int ret;
+
+	counter_load_before = now_ns();
+	ret = module_load(module_dir, "counter");
+	counter_load_after = now_ns();
+	return ret;
 }
 
 int module_load(const char *dir, const char *name)
@@ -226,28 +240,14 @@ int write_file(const char *path, const char *s)
 
 int kmsg_find(int fd, const char *needle, char *out, size_t outlen)
 {
-	char rec[2048];
+	char text[2048];
 
-	for (;;) {
-		ssize_t len = read(fd, rec, sizeof(rec) - 1);
-		char *text;
-
-		if (len < 0 && errno == EPIPE)
-			continue;	/* overwritten records: go on */
-		if (len <= 0)
-			return 0;
-		rec[len] = '\0';
-		/* "prio,seq,usec,flags;text\n" followed by dictionary lines */
-		text = strchr(rec, ';');
-		if (!text)
-			continue;
-		text++;
-		text[strcspn(text, "\n")] = '\0';
+	while (kmsg_next(fd, text, sizeof(text)))
 		if (strstr(text, needle)) {
 			snprintf(out, outlen, "%s", text);
 			return 1;
 		}
-	}
+	return 0;
 }
 
 int counter_wait_tick(unsigned long *n, int64_t *at)

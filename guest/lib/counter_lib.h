@@ -20,7 +20,14 @@
 int64_t now_ns(void);
 void sleep_ns(int64_t ns);
 
+/* Where counter.ko and the helper modules are. */
+extern const char *module_dir;
+
+/* When counter_load() last loaded counter.ko: just before and after. */
+extern int64_t counter_load_before, counter_load_after;
+
 /* These return 0 or a negative errno. */
+int counter_load(void);
 int module_load(const char *dir, const char *name);
 int module_load_args(const char *dir, const char *name, const char *args);
 int module_unload(const char *name);

@@ -3,9 +3,9 @@
  * The guest suite: loads counter.ko into the running kernel and checks every
  * promise of /proc/counter and of its kernel thread, one TAP test each.
  *
- * Usage: counter_test [MODULE_DIR] [--debug]   (MODULE_DIR, by default
- * /lib/counter, holds counter.ko and the helper modules noop.ko and
- * squatter.ko; --debug adds the tests of debug_test.c)
+ * Usage: see main(). MODULE_DIR, by default /lib/counter, holds counter.ko
+ * and the helper modules noop.ko and squatter.ko; --debug adds the tests
+ * of debug_test.c.
  *
  * Tests run in order and share one loaded module where noted; each leaves
  * the module in the state the next one expects.
@@ -44,11 +44,6 @@
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
 
-const char *moddir = "/lib/counter";
-
-/* When the running instance was loaded: just before and after the call. */
-static int64_t load_before, load_after;
-
 /* Instants at which the count changed, from the sampling test. */
 static int64_t tick_at[SAMPLE_SECONDS + 2];
 static int ticks;
@@ -65,28 +60,18 @@ static double ms(int64_t ns)
 static int count_fits_clock(unsigned long n, int64_t a, int64_t b)
 {
 	int64_t lag = (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC);
-	int64_t lo = (a - load_after - lag) / NSEC_PER_SEC;
-	int64_t hi = (b - load_before) / NSEC_PER_SEC;
+	int64_t lo = (a - counter_load_after - lag) / NSEC_PER_SEC;
+	int64_t hi = (b - counter_load_before) / NSEC_PER_SEC;
 
 	return (int64_t)n >= (lo < 0 ? 0 : lo) && (int64_t)n <= hi;
 }
 
-int load_counter(void)
-{
-	int ret;
-
-	load_before = now_ns();
-	ret = module_load(moddir, "counter");
-	load_after = now_ns();
-	return ret;
-}
-
 static int test_load_succeeds(void)
 {
-	int ret = load_counter();
+	int ret = counter_load();
 
-	EXPECT(ret == 0, "finit_module(counter.ko) returned %s", strerror(-ret));
-	tap_diag("load took %.1f ms", ms(load_after - load_before));
+	ASSERT(ret == 0, "finit_module(counter.ko) returned %s", strerror(-ret));
+	ktap_print_msg("load took %.1f ms", ms(counter_load_after - counter_load_before));
 	return 0;
 }
 
@@ -97,13 +82,13 @@ static int test_reads_zero_right_after_load(void)
 	ssize_t len;
 	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
 	len = read(fd, buf, sizeof(buf));
 	close(fd);
-	EXPECT(len > 0, "read returned %zd", len);
-	EXPECT(counter_parse(buf, (size_t)len, &n) == 0,
+	ASSERT(len > 0, "read returned %zd", len);
+	ASSERT(counter_parse(buf, (size_t)len, &n) == 0,
 	       "malformed line: \"%.*s\"", (int)len, buf);
-	EXPECT(n <= 1 && count_fits_clock(n, load_after, now_ns()),
+	ASSERT(n <= 1 && count_fits_clock(n, counter_load_after, now_ns()),
 	       "expected 0 (or 1 on a slow guest), saw %lu", n);
 	return 0;
 }
@@ -112,11 +97,11 @@ static int test_proc_entry_is_0444(void)
 {
 	struct stat st;
 
-	EXPECT(stat(COUNTER_PROC, &st) == 0, "stat: %s", strerror(errno));
-	EXPECT(S_ISREG(st.st_mode), "not a regular file: mode %o", st.st_mode);
-	EXPECT((st.st_mode & 07777) == 0444, "expected mode 0444, saw %04o",
+	ASSERT(stat(COUNTER_PROC, &st) == 0, "stat: %s", strerror(errno));
+	ASSERT(S_ISREG(st.st_mode), "not a regular file: mode %o", st.st_mode);
+	ASSERT((st.st_mode & 07777) == 0444, "expected mode 0444, saw %04o",
 	       st.st_mode & 07777);
-	EXPECT(st.st_uid == 0, "expected owner root, saw uid %u", st.st_uid);
+	ASSERT(st.st_uid == 0, "expected owner root, saw uid %u", st.st_uid);
 	return 0;
 }
 
@@ -126,18 +111,18 @@ static int test_kthread_named_counter(void)
 	pid_t pid = 0;
 	int n = kthreads_named("counter", &pid);
 
-	EXPECT(n == 1, "expected one kernel thread named counter, saw %d", n);
-	EXPECT(task_info(pid, &ti) == 0, "cannot read /proc/%d", pid);
-	EXPECT(ti.flags & PF_KTHREAD, "pid %d lacks PF_KTHREAD", pid);
-	EXPECT(ti.ppid == 2, "expected parent kthreadd (2), saw %d", ti.ppid);
+	ASSERT(n == 1, "expected one kernel thread named counter, saw %d", n);
+	ASSERT(task_info(pid, &ti) == 0, "cannot read /proc/%d", pid);
+	ASSERT(ti.flags & PF_KTHREAD, "pid %d lacks PF_KTHREAD", pid);
+	ASSERT(ti.ppid == 2, "expected parent kthreadd (2), saw %d", ti.ppid);
 	return 0;
 }
 
 /* Samples the count on a held descriptor and records when it changes. */
 static int sample_ticks(int fd, long *samples, unsigned long *last)
 {
-	int64_t end = load_before + SAMPLE_SECONDS * NSEC_PER_SEC + NSEC_PER_SEC / 2;
-	int64_t prev_at = load_before;
+	int64_t end = counter_load_before + SAMPLE_SECONDS * NSEC_PER_SEC + NSEC_PER_SEC / 2;
+	int64_t prev_at = counter_load_before;
 	unsigned long prev = 0, n;
 
 	ticks = 0;
@@ -146,12 +131,12 @@ static int sample_ticks(int fd, long *samples, unsigned long *last)
 		int ret = counter_pread(fd, &n);
 
 		b = now_ns();
-		EXPECT(ret == 0, "pread: %s", strerror(-ret));
-		EXPECT(count_fits_clock(n, a, b),
+		ASSERT(ret == 0, "pread: %s", strerror(-ret));
+		ASSERT(count_fits_clock(n, a, b),
 		       "count %lu at %.3f s after load is off the clock", n,
-		       (double)(b - load_before) / NSEC_PER_SEC);
+		       (double)(b - counter_load_before) / NSEC_PER_SEC);
 		if (n != prev) {
-			EXPECT(n == prev + 1 && ticks < SAMPLE_SECONDS + 1,
+			ASSERT(n == prev + 1 && ticks < SAMPLE_SECONDS + 1,
 			       "count went from %lu to %lu", prev, n);
 			/* The change fell between the two samples. */
 			tick_at[ticks++] = prev_at + (b - prev_at) / 2;
@@ -172,12 +157,12 @@ static int test_count_matches_clock(void)
 	long samples = 0;
 	int ret;
 
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
 	ret = sample_ticks(fd, &samples, &last);
 	close(fd);
-	tap_diag("%ld samples, %d ticks, count %lu", samples, ticks, last);
-	EXPECT(ret == 0, "sampling failed");
-	EXPECT(ticks >= SAMPLE_SECONDS, "expected %d ticks, saw %d",
+	ktap_print_msg("%ld samples, %d ticks, count %lu", samples, ticks, last);
+	ASSERT(ret == 0, "sampling failed");
+	ASSERT(ticks >= SAMPLE_SECONDS, "expected %d ticks, saw %d",
 	       SAMPLE_SECONDS, ticks);
 	return 0;
 }
@@ -186,30 +171,30 @@ static int test_tick_period_is_one_second(void)
 {
 	double slope, ppm;
 
-	EXPECT(ticks >= 2, "only %d ticks recorded", ticks);
+	ASSERT(ticks >= 2, "only %d ticks recorded", ticks);
 	slope = tick_period(tick_at, ticks);
 	ppm = (slope - 1.0) * 1e6;
-	tap_diag("period %.6f s over %d ticks: %+.0f ppm", slope, ticks, ppm);
-	EXPECT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
+	ktap_print_msg("period %.6f s over %d ticks: %+.0f ppm", slope, ticks, ppm);
+	ASSERT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
 	       MAX_PERIOD_PPM);
 	return 0;
 }
 
 /*
  * The module takes its load instant inside finit_module(), after the file
- * is read and relocated; load_after is nearest to it, so the lag is judged
- * from there, and the bound from load_before is shown beside it.
+ * is read and relocated; counter_load_after is nearest to it, so the lag is judged
+ * from there, and the bound from counter_load_before is shown beside it.
  */
 static int test_phase_lag_is_small(void)
 {
 	double worst;
 
-	EXPECT(ticks >= 1, "no ticks recorded");
-	worst = tick_worst_lag_ms(tick_at, ticks, load_after);
-	tap_diag("worst lag after load + N s: %.1f ms (%.1f ms from before the %.1f ms load)",
-		 worst, worst + ms(load_after - load_before),
-		 ms(load_after - load_before));
-	EXPECT(worst < MAX_PHASE_LAG_MS, "expected under %.0f ms",
+	ASSERT(ticks >= 1, "no ticks recorded");
+	worst = tick_worst_lag_ms(tick_at, ticks, counter_load_after);
+	ktap_print_msg("worst lag after load + N s: %.1f ms (%.1f ms from before the %.1f ms load)",
+		 worst, worst + ms(counter_load_after - counter_load_before),
+		 ms(counter_load_after - counter_load_before));
+	ASSERT(worst < MAX_PHASE_LAG_MS, "expected under %.0f ms",
 	       MAX_PHASE_LAG_MS);
 	return 0;
 }
@@ -235,7 +220,7 @@ static int test_byte_reads_stay_in_buffer(void)
 	unsigned long n;
 	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
 	for (;;) {
 		ssize_t len;
 
@@ -249,8 +234,8 @@ static int test_byte_reads_stay_in_buffer(void)
 		line[total++] = (char)zone[32];
 	}
 	close(fd);
-	EXPECT(i == sizeof(zone), "byte %zu of the guard zone was written", i);
-	EXPECT(counter_parse(line, total, &n) == 0,
+	ASSERT(i == sizeof(zone), "byte %zu of the guard zone was written", i);
+	ASSERT(counter_parse(line, total, &n) == 0,
 	       "1-byte reads gave \"%.*s\"", (int)total, line);
 	return 0;
 }
@@ -265,10 +250,10 @@ static int test_every_buffer_size_reads_the_line(void)
 		int fd = open(COUNTER_PROC, O_RDONLY);
 		int len;
 
-		EXPECT(fd >= 0, "open: %s", strerror(errno));
+		ASSERT(fd >= 0, "open: %s", strerror(errno));
 		len = read_all(fd, size, line, sizeof(line));
 		close(fd);
-		EXPECT(len > 0 && counter_parse(line, (size_t)len, &n) == 0,
+		ASSERT(len > 0 && counter_parse(line, (size_t)len, &n) == 0,
 		       "reads of %zu bytes gave \"%.*s\"", size,
 		       len > 0 ? len : 0, line);
 	}
@@ -283,13 +268,13 @@ static int test_pread_rereads(void)
 	ssize_t len;
 	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
-	EXPECT(counter_pread(fd, &a) == 0, "first pread at 0 failed");
-	EXPECT(counter_pread(fd, &b) == 0, "second pread at 0 failed");
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(counter_pread(fd, &a) == 0, "first pread at 0 failed");
+	ASSERT(counter_pread(fd, &b) == 0, "second pread at 0 failed");
 	len = pread(fd, buf, sizeof(buf), 4);
 	close(fd);
-	EXPECT(b >= a, "second read %lu is below first %lu", b, a);
-	EXPECT(len > (ssize_t)(plen - 4) &&
+	ASSERT(b >= a, "second read %lu is below first %lu", b, a);
+	ASSERT(len > (ssize_t)(plen - 4) &&
 	       !memcmp(buf, COUNTER_PREFIX + 4, plen - 4),
 	       "pread at 4 gave \"%.*s\"", (int)(len > 0 ? len : 0), buf);
 	return 0;
@@ -303,19 +288,19 @@ static int test_lseek(void)
 	off_t pos, cur, end;
 	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
 	pos = lseek(fd, (off_t)plen, SEEK_SET);
 	len = read(fd, buf, sizeof(buf) - 1);
 	cur = lseek(fd, 0, SEEK_CUR);
 	end = lseek(fd, 0, SEEK_END);
 	close(fd);
-	EXPECT(pos == (off_t)plen, "SEEK_SET returned %lld", (long long)pos);
-	EXPECT(len >= 2 && buf[len - 1] == '\n' &&
+	ASSERT(pos == (off_t)plen, "SEEK_SET returned %lld", (long long)pos);
+	ASSERT(len >= 2 && buf[len - 1] == '\n' &&
 	       strspn(buf, "0123456789") == (size_t)len - 1,
 	       "read after SEEK_SET gave \"%.*s\"", (int)(len > 0 ? len : 0), buf);
-	EXPECT(cur == (off_t)plen + len, "SEEK_CUR gave %lld, expected %lld",
+	ASSERT(cur == (off_t)plen + len, "SEEK_CUR gave %lld, expected %lld",
 	       (long long)cur, (long long)plen + len);
-	EXPECT(end == -1 && errno == EINVAL,
+	ASSERT(end == -1 && errno == EINVAL,
 	       "SEEK_END gave %lld, expected EINVAL", (long long)end);
 	return 0;
 }
@@ -326,13 +311,13 @@ static int test_eof_after_line(void)
 	ssize_t first, second, third;
 	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
 	first = read(fd, buf, sizeof(buf));
 	second = read(fd, buf, sizeof(buf));
 	third = read(fd, buf, sizeof(buf));
 	close(fd);
-	EXPECT(first > 0, "first read returned %zd", first);
-	EXPECT(second == 0 && third == 0,
+	ASSERT(first > 0, "first read returned %zd", first);
+	ASSERT(second == 0 && third == 0,
 	       "expected EOF after the line, saw %zd then %zd", second, third);
 	return 0;
 }
@@ -346,7 +331,7 @@ static int test_bad_pointer_gives_efault(void)
 	int ea, eb, after;
 	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	EXPECT(fd >= 0 && hole != MAP_FAILED, "setup: %s", strerror(errno));
+	ASSERT(fd >= 0 && hole != MAP_FAILED, "setup: %s", strerror(errno));
 	a = read(fd, hole, 64);
 	ea = errno;
 	/* Through syscall(): the compiler rightly rejects this read(). */
@@ -355,11 +340,11 @@ static int test_bad_pointer_gives_efault(void)
 	after = counter_pread(fd, &n);
 	close(fd);
 	munmap(hole, 4096);
-	EXPECT(a == -1 && ea == EFAULT,
+	ASSERT(a == -1 && ea == EFAULT,
 	       "read into PROT_NONE: %zd (%s), expected EFAULT", a, strerror(ea));
-	EXPECT(b == -1 && eb == EFAULT,
+	ASSERT(b == -1 && eb == EFAULT,
 	       "read into address 8: %zd (%s), expected EFAULT", b, strerror(eb));
-	EXPECT(after == 0, "a good read after EFAULT failed: %s",
+	ASSERT(after == 0, "a good read after EFAULT failed: %s",
 	       strerror(-after));
 	return 0;
 }
@@ -391,20 +376,20 @@ static int test_writes_are_refused(void)
 	pid_t child;
 	struct stat st;
 
-	EXPECT(counter_read(&before) == 0, "read before writing failed");
+	ASSERT(counter_read(&before) == 0, "read before writing failed");
 	fd = open(COUNTER_PROC, O_WRONLY);
 	if (fd >= 0) {
 		ssize_t w = write(fd, "0\n", 2);
 		int err = errno;
 
 		close(fd);
-		EXPECT(w == -1 && err == EIO,
+		ASSERT(w == -1 && err == EIO,
 		       "root's write returned %zd (%s), expected EIO", w,
 		       strerror(err));
 	} else {
-		EXPECT(errno == EACCES, "open for write: %s", strerror(errno));
+		ASSERT(errno == EACCES, "open for write: %s", strerror(errno));
 	}
-	EXPECT(try_writes() == 0, "root managed to write");
+	ASSERT(try_writes() == 0, "root managed to write");
 
 	child = fork();
 	if (child == 0) {
@@ -417,14 +402,14 @@ static int test_writes_are_refused(void)
 		_exit(try_writes() ? 1 : 0);
 	}
 	waitpid(child, &status, 0);
-	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "an unprivileged writer was not refused with EACCES (status %d)",
 	       status);
 
-	EXPECT(counter_read(&after) == 0, "read after writing failed");
-	EXPECT(after >= before && count_fits_clock(after, now_ns(), now_ns()),
+	ASSERT(counter_read(&after) == 0, "read after writing failed");
+	ASSERT(after >= before && count_fits_clock(after, now_ns(), now_ns()),
 	       "count went from %lu to %lu", before, after);
-	EXPECT(stat(COUNTER_PROC, &st) == 0 && st.st_size == 0 &&
+	ASSERT(stat(COUNTER_PROC, &st) == 0 && st.st_size == 0 &&
 	       (st.st_mode & 07777) == 0444, "the entry changed");
 	return 0;
 }
@@ -440,18 +425,18 @@ static int test_concurrent_readers(void)
 	sleep_ns(READ_SECONDS * NSEC_PER_SEC);
 	readers_stop(r, READERS, &stop);
 	for (i = 0; i < READERS; i++) {
-		EXPECT(r[i].bad_lines == 0 && r[i].last_err == 0 &&
+		ASSERT(r[i].bad_lines == 0 && r[i].last_err == 0 &&
 		       r[i].went_back == 0,
 		       "reader %d: %ld malformed, %ld decreasing, error %ld",
 		       i, r[i].bad_lines, r[i].went_back, r[i].last_err);
-		EXPECT(r[i].good > 0, "reader %d read nothing", i);
+		ASSERT(r[i].good > 0, "reader %d read nothing", i);
 		total += r[i].good;
 	}
-	tap_diag("%d readers, %ld reads in %d s", READERS, total, READ_SECONDS);
+	ktap_print_msg("%d readers, %ld reads in %d s", READERS, total, READ_SECONDS);
 	return 0;
 }
 
-/* Watches the idle thread; the three tests after it judge what was seen. */
+/* The idle thread, watched for a while; the three tests after judge it. */
 static struct {
 	double seconds;
 	long wakeups, preemptions;
@@ -462,18 +447,18 @@ static struct {
 	int ok;
 } idle;
 
-static int test_idle_thread_wakes_once_a_second(void)
+static int test_idle_thread_observed(void)
 {
 	struct task_info a, b, s;
 	pid_t pid = 0;
 	int64_t t0, t1;
 
 	memset(&idle, 0, sizeof(idle));
-	EXPECT(kthreads_named("counter", &pid) == 1, "no counter thread");
-	EXPECT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
+	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
+	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
 	t0 = now_ns();
 	while (now_ns() - t0 < IDLE_SECONDS * NSEC_PER_SEC) {
-		EXPECT(task_info(pid, &s) == 0, "cannot read /proc/%d", pid);
+		ASSERT(task_info(pid, &s) == 0, "cannot read /proc/%d", pid);
 		idle.samples++;
 		idle.in_d += s.state == 'D';
 		if (!strchr(idle.states, s.state) &&
@@ -481,7 +466,7 @@ static int test_idle_thread_wakes_once_a_second(void)
 			idle.states[strlen(idle.states)] = s.state;
 		sleep_ns(5 * NSEC_PER_MSEC);
 	}
-	EXPECT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
+	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
 	t1 = now_ns();
 	idle.seconds = (double)(t1 - t0) / NSEC_PER_SEC;
 	idle.wakeups = b.sleeps - a.sleeps;
@@ -489,12 +474,18 @@ static int test_idle_thread_wakes_once_a_second(void)
 	idle.ticks = b.ticks - a.ticks;
 	idle.runtime_ns = a.runtime_ns < 0 ? -1 : b.runtime_ns - a.runtime_ns;
 	idle.ok = 1;
-	tap_diag("%ld wake-ups in %.2f s (%.2f/s), preempted %ld times",
-		 idle.wakeups, idle.seconds, idle.wakeups / idle.seconds,
-		 idle.preemptions);
-	EXPECT(idle.wakeups / idle.seconds <= MAX_WAKEUPS_PER_S,
+	return 0;
+}
+
+static int test_idle_thread_wakes_once_a_second(void)
+{
+	ASSERT(idle.ok, "nothing was measured");
+	ktap_print_msg("%ld wake-ups in %.2f s (%.2f/s), preempted %ld times",
+		       idle.wakeups, idle.seconds, idle.wakeups / idle.seconds,
+		       idle.preemptions);
+	ASSERT(idle.wakeups / idle.seconds <= MAX_WAKEUPS_PER_S,
 	       "expected at most %.1f wake-ups a second", MAX_WAKEUPS_PER_S);
-	EXPECT(idle.wakeups / idle.seconds >= 0.8,
+	ASSERT(idle.wakeups / idle.seconds >= 0.8,
 	       "expected about one wake-up a second");
 	return 0;
 }
@@ -509,27 +500,27 @@ static int test_idle_thread_uses_no_cpu(void)
 {
 	double share;
 
-	EXPECT(idle.ok, "nothing was measured");
+	ASSERT(idle.ok, "nothing was measured");
 	if (idle.runtime_ns < 0) {
-		tap_diag("%llu CPU ticks in %.2f s (no schedstat)", idle.ticks,
+		ktap_print_msg("%llu CPU ticks in %.2f s (no schedstat)", idle.ticks,
 			 idle.seconds);
-		EXPECT(idle.ticks == 0, "expected no CPU tick");
+		ASSERT(idle.ticks == 0, "expected no CPU tick");
 		return 0;
 	}
 	share = (double)idle.runtime_ns / (idle.seconds * NSEC_PER_SEC);
-	tap_diag("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks",
+	ktap_print_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks",
 		 (double)idle.runtime_ns / NSEC_PER_MSEC, idle.seconds,
 		 share * 100, idle.ticks);
-	EXPECT(share < MAX_IDLE_CPU_SHARE, "expected under %.2f%% of a CPU",
+	ASSERT(share < MAX_IDLE_CPU_SHARE, "expected under %.2f%% of a CPU",
 	       MAX_IDLE_CPU_SHARE * 100);
 	return 0;
 }
 
 static int test_idle_thread_never_in_d_state(void)
 {
-	EXPECT(idle.ok, "nothing was measured");
-	tap_diag("%ld samples, states seen: %s", idle.samples, idle.states);
-	EXPECT(idle.in_d == 0, "seen in D state in %ld of %ld samples",
+	ASSERT(idle.ok, "nothing was measured");
+	ktap_print_msg("%ld samples, states seen: %s", idle.samples, idle.states);
+	ASSERT(idle.in_d == 0, "seen in D state in %ld of %ld samples",
 	       idle.in_d, idle.samples);
 	return 0;
 }
@@ -538,16 +529,16 @@ static int test_second_load_fails_with_eexist(void)
 {
 	unsigned long n;
 	int64_t at;
-	int ret = module_load(moddir, "counter");
+	int ret = module_load(module_dir, "counter");
 
-	EXPECT(ret == -EEXIST, "second load returned %s, expected EEXIST",
+	ASSERT(ret == -EEXIST, "second load returned %s, expected EEXIST",
 	       ret ? strerror(-ret) : "success");
-	EXPECT(kthreads_named("counter", NULL) == 1,
+	ASSERT(kthreads_named("counter", NULL) == 1,
 	       "expected one counter thread after the failed load");
 	ret = counter_wait_tick(&n, &at);
-	EXPECT(ret == 0, "the first instance stopped counting: %s",
+	ASSERT(ret == 0, "the first instance stopped counting: %s",
 	       strerror(-ret));
-	EXPECT(count_fits_clock(n, at, at),
+	ASSERT(count_fits_clock(n, at, at),
 	       "count %lu is off the first instance's clock", n);
 	return 0;
 }
@@ -558,11 +549,11 @@ static int test_load_message_in_kernel_log(void)
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	int found;
 
-	EXPECT(fd >= 0, "open /dev/kmsg: %s", strerror(errno));
+	ASSERT(fd >= 0, "open /dev/kmsg: %s", strerror(errno));
 	found = kmsg_find(fd, "counter: loaded", line, sizeof(line));
 	close(fd);
-	EXPECT(found, "no \"counter: loaded\" message in the kernel log");
-	tap_diag("%s", line);
+	ASSERT(found, "no \"counter: loaded\" message in the kernel log");
+	ktap_print_msg("%s", line);
 	return 0;
 }
 
@@ -592,32 +583,32 @@ static int test_rmmod_is_prompt(void)
 
 	/* Right after a tick a sleeping thread has a whole second to go. */
 	ret = counter_wait_tick(&n, &at);
-	EXPECT(ret == 0, "no tick: %s", strerror(-ret));
+	ASSERT(ret == 0, "no tick: %s", strerror(-ret));
 	kfd = kmsg_from_now();
 	counter_ns = timed_unload("counter", &ret);
-	EXPECT(ret == 0, "rmmod counter: %s", strerror(-ret));
+	ASSERT(ret == 0, "rmmod counter: %s", strerror(-ret));
 
-	ret = module_load(moddir, "noop");
-	EXPECT(ret == 0, "load noop.ko: %s", strerror(-ret));
+	ret = module_load(module_dir, "noop");
+	ASSERT(ret == 0, "load noop.ko: %s", strerror(-ret));
 	noop_ns = timed_unload("noop", &ret);
-	EXPECT(ret == 0, "rmmod noop: %s", strerror(-ret));
-	tap_diag("rmmod counter %.1f ms, no-op module %.1f ms", ms(counter_ns),
+	ASSERT(ret == 0, "rmmod noop: %s", strerror(-ret));
+	ktap_print_msg("rmmod counter %.1f ms, no-op module %.1f ms", ms(counter_ns),
 		 ms(noop_ns));
-	EXPECT(ms(counter_ns) < MAX_RMMOD_MS, "expected under %.0f ms",
+	ASSERT(ms(counter_ns) < MAX_RMMOD_MS, "expected under %.0f ms",
 	       MAX_RMMOD_MS);
 
-	EXPECT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
+	ASSERT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
 	       "/proc/counter is still there");
-	EXPECT(kthreads_named("counter", NULL) == 0, "the thread is still there");
-	EXPECT(!module_is_live("counter"), "/sys/module/counter is still there");
+	ASSERT(kthreads_named("counter", NULL) == 0, "the thread is still there");
+	ASSERT(!module_is_live("counter"), "/sys/module/counter is still there");
 
 	found = kfd >= 0 && kmsg_find(kfd, "counter: unloaded", line,
 				      sizeof(line));
 	if (kfd >= 0)
 		close(kfd);
-	EXPECT(found, "no \"counter: unloaded\" message");
-	tap_diag("%s", line);
-	EXPECT(sscanf(line, "counter: unloaded, the counter was at %lu",
+	ASSERT(found, "no \"counter: unloaded\" message");
+	ktap_print_msg("%s", line);
+	ASSERT(sscanf(line, "counter: unloaded, the counter was at %lu",
 		      &final) == 1 && (final == n || final == n + 1),
 	       "expected the final count %lu", n);
 	return 0;
@@ -629,28 +620,28 @@ static int test_rmmod_with_active_readers(void)
 	volatile int stop;
 	int ret, i;
 
-	ret = load_counter();
-	EXPECT(ret == 0, "load: %s", strerror(-ret));
+	ret = counter_load();
+	ASSERT(ret == 0, "load: %s", strerror(-ret));
 	readers_start(r, READERS, READERS / 2, &stop);
 	sleep_ns(NSEC_PER_SEC);
 	ret = module_unload("counter");
 	sleep_ns(NSEC_PER_SEC / 4);
 	readers_stop(r, READERS, &stop);
-	EXPECT(ret == 0, "rmmod with readers: %s", strerror(-ret));
+	ASSERT(ret == 0, "rmmod with readers: %s", strerror(-ret));
 	for (i = 0; i < READERS; i++) {
 		int want = r[i].hold ? EIO : ENOENT;
 
-		EXPECT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
+		ASSERT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
 		       i, r[i].bad_lines);
-		EXPECT(!r[i].other_err[0], "reader %d saw %s", i,
+		ASSERT(!r[i].other_err[0], "reader %d saw %s", i,
 		       r[i].other_err);
-		EXPECT(r[i].good > 0, "reader %d read nothing", i);
-		EXPECT(r[i].first_err_after_good == 0,
+		ASSERT(r[i].good > 0, "reader %d read nothing", i);
+		ASSERT(r[i].first_err_after_good == 0,
 		       "reader %d read again after an error", i);
-		EXPECT(r[i].last_err == want, "reader %d ended with %s, expected %s",
+		ASSERT(r[i].last_err == want, "reader %d ended with %s, expected %s",
 		       i, strerror((int)r[i].last_err), strerror(want));
 	}
-	EXPECT(kthreads_named("counter", NULL) == 0, "the thread is still there");
+	ASSERT(kthreads_named("counter", NULL) == 0, "the thread is still there");
 	return 0;
 }
 
@@ -661,22 +652,22 @@ static int test_load_unload_cycles(void)
 
 	for (i = 0; i < CYCLES; i++) {
 		unsigned long n;
-		int ret = load_counter();
+		int ret = counter_load();
 
-		EXPECT(ret == 0, "cycle %d: load: %s", i, strerror(-ret));
+		ASSERT(ret == 0, "cycle %d: load: %s", i, strerror(-ret));
 		ret = counter_read(&n);
-		EXPECT(ret == 0 && n == 0, "cycle %d: read %s, count %lu", i,
+		ASSERT(ret == 0 && n == 0, "cycle %d: read %s, count %lu", i,
 		       strerror(-ret), n);
-		EXPECT(kthreads_named("counter", NULL) == 1,
+		ASSERT(kthreads_named("counter", NULL) == 1,
 		       "cycle %d: expected one thread", i);
 		ret = module_unload("counter");
-		EXPECT(ret == 0, "cycle %d: unload: %s", i, strerror(-ret));
-		EXPECT(kthreads_named("counter", NULL) == 0,
+		ASSERT(ret == 0, "cycle %d: unload: %s", i, strerror(-ret));
+		ASSERT(kthreads_named("counter", NULL) == 0,
 		       "cycle %d: thread left behind", i);
-		EXPECT(access(COUNTER_PROC, F_OK) == -1,
+		ASSERT(access(COUNTER_PROC, F_OK) == -1,
 		       "cycle %d: entry left behind", i);
 	}
-	tap_diag("%d cycles in %.1f s", CYCLES,
+	ktap_print_msg("%d cycles in %.1f s", CYCLES,
 		 (double)(now_ns() - t0) / NSEC_PER_SEC);
 	return 0;
 }
@@ -690,9 +681,9 @@ static int test_freezer_with_thread(void)
 {
 	unsigned long n;
 	int64_t at;
-	int ret = load_counter();
+	int ret = counter_load();
 
-	EXPECT(ret == 0, "load: %s", strerror(-ret));
+	ASSERT(ret == 0, "load: %s", strerror(-ret));
 	write_file("/sys/module/suspend/parameters/pm_test_delay", "1");
 	ret = write_file("/sys/power/pm_test", "freezer");
 	if (!ret)
@@ -701,9 +692,9 @@ static int test_freezer_with_thread(void)
 	if (!ret)
 		ret = counter_wait_tick(&n, &at);
 	module_unload("counter");
-	EXPECT(ret == 0, "suspend test with the thread running: %s",
+	ASSERT(ret == 0, "suspend test with the thread running: %s",
 	       strerror(-ret));
-	tap_diag("froze and thawed; counting went on at %lu", n);
+	ktap_print_msg("froze and thawed; counting went on at %lu", n);
 	return 0;
 }
 
@@ -714,8 +705,8 @@ static int test_failed_load_leaves_nothing(void)
 	int ret, fd, kfd, found;
 	ssize_t len;
 
-	ret = module_load(moddir, "squatter");
-	EXPECT(ret == 0, "load squatter.ko: %s", strerror(-ret));
+	ret = module_load(module_dir, "squatter");
+	ASSERT(ret == 0, "load squatter.ko: %s", strerror(-ret));
 	fd = open(COUNTER_PROC, O_RDONLY);
 	len = fd >= 0 ? read(fd, before, sizeof(before) - 1) : -1;
 	if (fd >= 0)
@@ -726,7 +717,7 @@ static int test_failed_load_leaves_nothing(void)
 	if (pow > 0)
 		sysctl_write("panic_on_warn", 0);
 	kfd = kmsg_from_now();
-	ret = module_load(moddir, "counter");
+	ret = module_load(module_dir, "counter");
 	if (pow > 0)
 		sysctl_write("panic_on_warn", pow);
 	expected_warn_taint = !warn_before;
@@ -743,15 +734,15 @@ static int test_failed_load_leaves_nothing(void)
 		close(kfd);
 	module_unload("squatter");
 
-	EXPECT(len > 0, "squatter's entry unreadable");
-	EXPECT(ret < 0, "load succeeded while /proc/counter was taken");
-	tap_diag("load failed with %s", strerror(-ret));
-	EXPECT(!module_is_live("counter"), "counter stayed loaded");
-	EXPECT(kthreads_named("counter", NULL) == 0,
+	ASSERT(len > 0, "squatter's entry unreadable");
+	ASSERT(ret < 0, "load succeeded while /proc/counter was taken");
+	ktap_print_msg("load failed with %s", strerror(-ret));
+	ASSERT(!module_is_live("counter"), "counter stayed loaded");
+	ASSERT(kthreads_named("counter", NULL) == 0,
 	       "a counter thread was left running");
-	EXPECT(!strcmp(before, after), "the other entry changed: \"%s\" -> \"%s\"",
+	ASSERT(!strcmp(before, after), "the other entry changed: \"%s\" -> \"%s\"",
 	       before, after);
-	EXPECT(found, "no \"cannot create /proc/counter\" error in the log");
+	ASSERT(found, "no \"cannot create /proc/counter\" error in the log");
 	return 0;
 }
 
@@ -762,14 +753,14 @@ static int test_kernel_not_tainted(void)
 
 	if (expected_warn_taint)
 		mask |= TAINT_WARN;
-	tap_diag("tainted = %ld", taint);
-	EXPECT(taint >= 0 && (taint & ~mask) == 0,
+	ktap_print_msg("tainted = %ld", taint);
+	ASSERT(taint >= 0 && (taint & ~mask) == 0,
 	       "taint flags %#lx beyond O and E%s", taint & ~mask,
 	       expected_warn_taint ? " (and the expected W)" : "");
 	return 0;
 }
 
-static const struct tap_test tests[] = {
+static const struct ktap_test tests[] = {
 	{ "load_succeeds", test_load_succeeds },
 	{ "reads_zero_right_after_load", test_reads_zero_right_after_load },
 	{ "proc_entry_is_0444", test_proc_entry_is_0444 },
@@ -785,6 +776,7 @@ static const struct tap_test tests[] = {
 	{ "bad_pointer_gives_efault", test_bad_pointer_gives_efault },
 	{ "writes_are_refused", test_writes_are_refused },
 	{ "concurrent_readers_see_whole_lines", test_concurrent_readers },
+	{ "idle_thread_observed_for_5_s", test_idle_thread_observed },
 	{ "idle_thread_wakes_once_a_second", test_idle_thread_wakes_once_a_second },
 	{ "idle_thread_uses_no_measurable_cpu", test_idle_thread_uses_no_cpu },
 	{ "idle_thread_never_in_d_state", test_idle_thread_never_in_d_state },
@@ -797,20 +789,32 @@ static const struct tap_test tests[] = {
 	{ "failed_load_leaves_nothing", test_failed_load_leaves_nothing },
 };
 
-static const struct tap_test taint_test = { "kernel_not_tainted",
+static const struct ktap_test taint_test = { "kernel_not_tainted",
 					    test_kernel_not_tainted };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Usage: counter_test [MODULE_DIR] [--debug] */
+/*
+ * Usage: counter_test [MODULE_DIR] [--debug] [--list] [--host-checks=K]
+ *   --list prints the tests' names instead of running them; K is how many
+ *   results the host appends to this TAP stream, counted in its plan.
+ */
 int main(int argc, char **argv)
 {
-	struct tap_test all[COUNT(tests) + 16];
-	size_t n = 0, i;
-	int debug = argc > 2 && !strcmp(argv[2], "--debug");
+	struct ktap_test all[COUNT(tests) + 16];
+	size_t n = 0, i, host_checks = 0;
+	int debug = 0, list = 0, a;
 
-	if (argc > 1)
-		moddir = argv[1];
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--debug"))
+			debug = 1;
+		else if (!strcmp(argv[a], "--list"))
+			list = 1;
+		else if (!strncmp(argv[a], "--host-checks=", 14))
+			host_checks = strtoul(argv[a] + 14, NULL, 10);
+		else
+			module_dir = argv[a];
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; debug && i < debug_first_count; i++)
 		all[n++] = debug_first[i];
@@ -819,5 +823,9 @@ int main(int argc, char **argv)
 	for (i = 0; debug && i < debug_last_count; i++)
 		all[n++] = debug_last[i];
 	all[n++] = taint_test;
-	return tap_run(all, n) ? 1 : 0;
+	if (list) {
+		ktap_list(all, n);
+		return 0;
+	}
+	return ktap_run(all, n, host_checks) ? 1 : 0;
 }

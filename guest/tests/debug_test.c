@@ -28,17 +28,17 @@ static int test_kmemleak_cleared(void)
 {
 	int ret = write_file(KMEMLEAK, "clear");
 
-	EXPECT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
+	ASSERT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
 	return 0;
 }
 
 /* Nothing of counter is left: no module, no entry, no thread. */
 static int nothing_left(int n)
 {
-	EXPECT(!module_is_live("counter"), "n=%d: module still loaded", n);
-	EXPECT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
+	ASSERT(!module_is_live("counter"), "n=%d: module still loaded", n);
+	ASSERT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
 	       "n=%d: /proc/counter left behind", n);
-	EXPECT(kthreads_named("counter", NULL) == 0,
+	ASSERT(kthreads_named("counter", NULL) == 0,
 	       "n=%d: a counter thread left behind", n);
 	return 0;
 }
@@ -52,14 +52,14 @@ static int test_fail_nth_sweep(void)
 	char path[64], ko[256], back[16];
 	int nth, n, fired_failed = 0, fired_ok = 0;
 
-	EXPECT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
+	ASSERT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
 	       "failslab/ignore-gfp-wait: %s", strerror(errno));
 	write_file(DEBUGFS "/failslab/verbose", "0");
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
 		 (long)syscall(SYS_gettid));
-	snprintf(ko, sizeof(ko), "%s/counter.ko", moddir);
+	snprintf(ko, sizeof(ko), "%s/counter.ko", module_dir);
 	nth = open(path, O_RDWR | O_CLOEXEC);
-	EXPECT(nth >= 0, "open %s: %s", path, strerror(errno));
+	ASSERT(nth >= 0, "open %s: %s", path, strerror(errno));
 
 	for (n = 1; n <= MAX_FAIL_NTH; n++) {
 		char num[16];
@@ -67,35 +67,35 @@ static int test_fail_nth_sweep(void)
 		ssize_t got;
 		int ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
 
-		EXPECT(ko_fd >= 0, "open %s: %s", ko, strerror(errno));
+		ASSERT(ko_fd >= 0, "open %s: %s", ko, strerror(errno));
 		len = snprintf(num, sizeof(num), "%d", n);
 		/* Nothing may allocate between arming and the load. */
 		if (pwrite(nth, num, (size_t)len, 0) != len) {
 			close(ko_fd);
-			EXPECT(0, "arming fail-nth: %s", strerror(errno));
+			ASSERT(0, "arming fail-nth: %s", strerror(errno));
 		}
 		ret = syscall(SYS_finit_module, ko_fd, "", 0) ? -errno : 0;
 		got = pread(nth, back, sizeof(back) - 1, 0);
 		pwrite(nth, "0", 1, 0);
 		close(ko_fd);
-		EXPECT(got > 0, "reading fail-nth back: %s", strerror(errno));
+		ASSERT(got > 0, "reading fail-nth back: %s", strerror(errno));
 		back[got] = '\0';
 		fired = atoi(back) == 0;
 
 		if (ret == 0) {
-			EXPECT(kthreads_named("counter", NULL) == 1,
+			ASSERT(kthreads_named("counter", NULL) == 1,
 			       "n=%d: loaded without its thread", n);
-			EXPECT(access(COUNTER_PROC, R_OK) == 0,
+			ASSERT(access(COUNTER_PROC, R_OK) == 0,
 			       "n=%d: loaded without /proc/counter", n);
 			ret = module_unload("counter");
-			EXPECT(ret == 0, "n=%d: unload: %s", n, strerror(-ret));
+			ASSERT(ret == 0, "n=%d: unload: %s", n, strerror(-ret));
 			if (nothing_left(n))
 				return -1;
 			if (!fired)
 				break;
 			fired_ok++;
 		} else {
-			EXPECT(fired, "n=%d: load failed with %s and no fault",
+			ASSERT(fired, "n=%d: load failed with %s and no fault",
 			       n, strerror(-ret));
 			if (nothing_left(n))
 				return -1;
@@ -103,11 +103,11 @@ static int test_fail_nth_sweep(void)
 		}
 	}
 	close(nth);
-	tap_diag("%d injection points: %d made the load fail cleanly, %d were survived",
+	ktap_print_msg("%d injection points: %d made the load fail cleanly, %d were survived",
 		 n - 1, fired_failed, fired_ok);
-	EXPECT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
+	ASSERT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
 	       MAX_FAIL_NTH);
-	EXPECT(fired_failed > 0, "no injected fault made the load fail");
+	ASSERT(fired_failed > 0, "no injected fault made the load fail");
 	return 0;
 }
 
@@ -121,22 +121,22 @@ static int test_stress_cycles_under_readers(void)
 
 	readers_start(r, STRESS_READERS, 0, &stop);
 	for (i = 0; i < STRESS_CYCLES && failed_at < 0; i++) {
-		ret = load_counter();
+		ret = counter_load();
 		if (!ret)
 			ret = module_unload("counter");
 		if (ret)
 			failed_at = i;
 	}
 	readers_stop(r, STRESS_READERS, &stop);
-	EXPECT(failed_at < 0, "cycle %d: %s", failed_at, strerror(-ret));
+	ASSERT(failed_at < 0, "cycle %d: %s", failed_at, strerror(-ret));
 	for (i = 0; i < STRESS_READERS; i++) {
-		EXPECT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
+		ASSERT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
 		       i, r[i].bad_lines);
-		EXPECT(!r[i].other_err[0], "reader %d saw %s", i,
+		ASSERT(!r[i].other_err[0], "reader %d saw %s", i,
 		       r[i].other_err);
 		good += r[i].good;
 	}
-	tap_diag("%d cycles in %.1f s under %d readers (%ld good reads)",
+	ktap_print_msg("%d cycles in %.1f s under %d readers (%ld good reads)",
 		 STRESS_CYCLES, (double)(now_ns() - t0) / NSEC_PER_SEC,
 		 STRESS_READERS, good);
 	return nothing_left(STRESS_CYCLES);
@@ -149,18 +149,18 @@ static int test_kmemleak_finds_nothing(void)
 	int fd, ret;
 
 	ret = write_file(KMEMLEAK, "scan");
-	EXPECT(ret == 0, "scan: %s", strerror(-ret));
+	ASSERT(ret == 0, "scan: %s", strerror(-ret));
 	/* Young objects are not reported on the first scan: wait, scan again. */
 	sleep_ns(6 * NSEC_PER_SEC);
 	ret = write_file(KMEMLEAK, "scan");
-	EXPECT(ret == 0, "scan: %s", strerror(-ret));
+	ASSERT(ret == 0, "scan: %s", strerror(-ret));
 	fd = open(KMEMLEAK, O_RDONLY);
-	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	EXPECT(len >= 0, "read: %s", strerror(errno));
+	ASSERT(len >= 0, "read: %s", strerror(errno));
 	buf[len] = '\0';
-	EXPECT(len == 0, "kmemleak reports:\n%s", buf);
+	ASSERT(len == 0, "kmemleak reports:\n%s", buf);
 	return 0;
 }
 
@@ -171,24 +171,24 @@ static int test_lockdep_still_on(void)
 	ssize_t len;
 	int on = -1;
 
-	EXPECT(fd >= 0, "open /proc/lockdep_stats: %s", strerror(errno));
+	ASSERT(fd >= 0, "open /proc/lockdep_stats: %s", strerror(errno));
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	EXPECT(len > 0, "read: %s", strerror(errno));
+	ASSERT(len > 0, "read: %s", strerror(errno));
 	buf[len] = '\0';
 	p = strstr(buf, "debug_locks:");
 	if (p)
 		sscanf(p, "debug_locks: %d", &on);
-	EXPECT(on == 1, "debug_locks is %d: lockdep turned itself off", on);
+	ASSERT(on == 1, "debug_locks is %d: lockdep turned itself off", on);
 	return 0;
 }
 
-const struct tap_test debug_first[] = {
+const struct ktap_test debug_first[] = {
 	{ "kmemleak_cleared", test_kmemleak_cleared },
 };
 const size_t debug_first_count = sizeof(debug_first) / sizeof(debug_first[0]);
 
-const struct tap_test debug_last[] = {
+const struct ktap_test debug_last[] = {
 	{ "fail_nth_sweep_over_load", test_fail_nth_sweep },
 	{ "stress_1000_cycles_under_8_readers", test_stress_cycles_under_readers },
 	{ "kmemleak_finds_no_leak", test_kmemleak_finds_nothing },
