@@ -13,7 +13,8 @@ GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
 HOST_CFLAGS := -O2 -Wall -Wextra -Werror
 GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/ktap.c \
 	guest/lib/readers.c
-TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c $(GUEST_LIB)
+TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
+	guest/tests/events_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix bench demo guest-tools lint deb check-deb install uninstall
 

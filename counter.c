@@ -48,7 +48,7 @@ static int counter_thread(void *unused)
 	set_freezable();
 	while (!kthread_freezable_should_stop(&was_frozen)) {
 		unsigned long now = counter_elapsed();
-		ktime_t deadline;
+		ktime_t deadline, timeout;
 
 		WRITE_ONCE(counter_seconds, now);
 		deadline = ktime_add_ns(counter_start,
@@ -65,8 +65,15 @@ static int counter_thread(void *unused)
 			__set_current_state(TASK_RUNNING);
 			break;
 		}
-		schedule_hrtimeout_range_clock(&deadline, 0, HRTIMER_MODE_ABS,
-					       CLOCK_BOOTTIME);
+		/*
+		 * To the deadline, relative to now: the timer runs on
+		 * CLOCK_MONOTONIC (schedule_hrtimeout_range_clock(), which
+		 * takes BOOTTIME, is exported only since 6.0). Suspend stops
+		 * that timer but freezes us first; after thaw the loop
+		 * recomputes the count from BOOTTIME at once.
+		 */
+		timeout = ktime_sub(deadline, ktime_get_boottime());
+		schedule_hrtimeout_range(&timeout, 0, HRTIMER_MODE_REL);
 	}
 	return 0;
 }

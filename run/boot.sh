@@ -95,6 +95,7 @@ echo "# guest: $KVER ($KIMAGE), ${COUNTER_ACCEL:-tcg}" >&2
 set +e
 timeout "$tmo" qemu-system-x86_64 -accel "${COUNTER_ACCEL:-tcg}" -cpu max \
 	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
+	-global PIIX4_PM.disable_s3=0 \
 	-kernel "$KIMAGE" -initrd "$initrd" -append "$append -- $cmd" \
 	-serial "file:$console" -serial stdio </dev/null |
 	sed -u 's/\r$//' | tee "$output" | grep --line-buffered -v '^# kmsg: '

@@ -44,6 +44,16 @@ int counter_load(void)
 	return ret;
 }
 
+/* Bounds on the count at a moment between a and b, given the load instant. */
+int count_fits_clock(unsigned long n, int64_t a, int64_t b)
+{
+	int64_t lag = (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC);
+	int64_t lo = (a - counter_load_after - lag) / NSEC_PER_SEC;
+	int64_t hi = (b - counter_load_before) / NSEC_PER_SEC;
+
+	return (int64_t)n >= (lo < 0 ? 0 : lo) && (int64_t)n <= hi;
+}
+
 int module_load(const char *dir, const char *name)
 {
 	return module_load_args(dir, name, "");

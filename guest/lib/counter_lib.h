@@ -26,6 +26,13 @@ extern const char *module_dir;
 /* When counter_load() last loaded counter.ko: just before and after. */
 extern int64_t counter_load_before, counter_load_after;
 
+/*
+ * Whether count n, read between a and b (CLOCK_MONOTONIC), is the whole
+ * seconds since the last counter_load(), allowing MAX_PHASE_LAG_MS.
+ */
+#define MAX_PHASE_LAG_MS 50.0
+int count_fits_clock(unsigned long n, int64_t a, int64_t b);
+
 /* These return 0 or a negative errno. */
 int counter_load(void);
 int module_load(const char *dir, const char *name);

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module under what real machines do: the freezer holding the thread
+ * for seconds, the wall clock stepped, a real suspend to RAM. Each test
+ * loads the module and unloads it again.
+ */
+#define _GNU_SOURCE
+#include "counter_lib.h"
+#include "events_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FREEZE_SECONDS 6
+#define MAX_FROZEN_SWITCHES 3
+#define CLOCK_STEP_S (86400LL * 365)
+#define SUSPEND_SECONDS 5
+
+/* What the freeze step saw, judged by the two tests after it. */
+static struct {
+	long switches;
+	unsigned long count;
+	int64_t read_before, read_after, seconds;
+	int ok;
+} frozen;
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static int load_and_find(pid_t *pid)
+{
+	int ret = counter_load();
+
+	ASSERT(ret == 0, "load: %s", strerror(-ret));
+	ASSERT(kthreads_named("counter", pid) == 1, "no counter thread");
+	return 0;
+}
+
+/*
+ * With pm_test at "freezer", writing "freeze" to /sys/power/state freezes
+ * every freezable task, holds them for pm_test_delay seconds and thaws
+ * them; the write fails with EBUSY if a task refused to freeze.
+ */
+static int test_freeze_for_seconds(void)
+{
+	struct task_info a, b;
+	char delay[16];
+	int64_t t0;
+	pid_t pid = 0;
+	int ret;
+
+	memset(&frozen, 0, sizeof(frozen));
+	if (access("/sys/power/pm_test", W_OK))
+		SKIP("the kernel has no /sys/power/pm_test (PM_DEBUG)");
+	if (load_and_find(&pid))
+		return -1;
+	/* Past a tick, so the thread is asleep with most of a second to go. */
+	ret = counter_wait_tick(&frozen.count, &t0);
+	ASSERT(ret == 0, "no tick: %s", strerror(-ret));
+	snprintf(delay, sizeof(delay), "%d", FREEZE_SECONDS);
+	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
+	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
+	t0 = now_ns();
+	ret = write_file("/sys/power/pm_test", "freezer");
+	if (!ret)
+		ret = write_file("/sys/power/state", "freeze");
+	write_file("/sys/power/pm_test", "none");
+	frozen.seconds = (now_ns() - t0) / NSEC_PER_SEC;
+	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
+	ASSERT(ret == 0, "freezing with the thread running: %s", strerror(-ret));
+	frozen.switches = b.sleeps - a.sleeps;
+
+	/* The thread was thawed before the write returned: give it its lag. */
+	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
+	frozen.read_before = now_ns();
+	ret = counter_read(&frozen.count);
+	frozen.read_after = now_ns();
+	module_unload("counter");
+	ASSERT(ret == 0, "read after thaw: %s", strerror(-ret));
+	frozen.ok = 1;
+	ktap_print_msg("frozen for %lld s, %ld voluntary switches meanwhile",
+		       (long long)frozen.seconds, frozen.switches);
+	return 0;
+}
+
+/* A frozen thread stays in the refrigerator: it does not wake to count. */
+static int test_frozen_thread_stays_asleep(void)
+{
+	ASSERT(frozen.ok, "nothing was measured");
+	ASSERT(frozen.seconds >= FREEZE_SECONDS - 1,
+	       "the freeze lasted %lld s", (long long)frozen.seconds);
+	ASSERT(frozen.switches <= MAX_FROZEN_SWITCHES,
+	       "%ld voluntary switches in %lld s frozen: the thread kept running",
+	       frozen.switches, (long long)frozen.seconds);
+	return 0;
+}
+
+/* After seconds without running, the count is the clock's, not behind. */
+static int test_count_exact_after_thaw(void)
+{
+	ASSERT(frozen.ok, "nothing was measured");
+	ktap_print_msg("count %lu at %.3f s after load", frozen.count,
+		       (double)(frozen.read_after - counter_load_before) /
+		       NSEC_PER_SEC);
+	ASSERT(count_fits_clock(frozen.count, frozen.read_before,
+				frozen.read_after),
+	       "count %lu is off the clock after %lld s frozen", frozen.count,
+	       (long long)frozen.seconds);
+	return 0;
+}
+
+static int step_realtime(int64_t ns)
+{
+	int64_t now = clock_ns(CLOCK_REALTIME) + ns;
+	struct timespec ts = { now / NSEC_PER_SEC, now % NSEC_PER_SEC };
+
+	return clock_settime(CLOCK_REALTIME, &ts) ? -errno : 0;
+}
+
+/* Reads after the thread's next wake-up; the count must fit the clock. */
+static int count_fits_after_a_tick(const char *when)
+{
+	unsigned long n;
+	int64_t a, b;
+	int ret;
+
+	sleep_ns(NSEC_PER_SEC + NSEC_PER_SEC / 5);
+	a = now_ns();
+	ret = counter_read(&n);
+	b = now_ns();
+	ASSERT(ret == 0, "read %s: %s", when, strerror(-ret));
+	ASSERT(count_fits_clock(n, a, b), "count %lu %s is off the clock", n,
+	       when);
+	return 0;
+}
+
+/* NTP or date -s step the wall clock; an interval must not move. */
+static int test_realtime_steps_leave_the_count_alone(void)
+{
+	pid_t pid;
+	int ret, bad;
+
+	if (load_and_find(&pid))
+		return -1;
+	ret = step_realtime(CLOCK_STEP_S * NSEC_PER_SEC);
+	bad = ret ? -1 : count_fits_after_a_tick("a year after a step forward");
+	if (!ret) {
+		ret = step_realtime(-CLOCK_STEP_S * NSEC_PER_SEC);
+		if (!ret && !bad)
+			bad = count_fits_after_a_tick("after stepping back");
+	}
+	module_unload("counter");
+	ASSERT(ret == 0, "clock_settime: %s", strerror(-ret));
+	return bad;
+}
+
+static int rtc_alarm_in(int fd, int seconds)
+{
+	struct rtc_wkalrm alarm = { .enabled = 1 };
+	struct rtc_time tm;
+	struct tm t;
+	time_t when;
+
+	if (ioctl(fd, RTC_RD_TIME, &tm))
+		return -errno;
+	memset(&t, 0, sizeof(t));
+	t.tm_sec = tm.tm_sec;
+	t.tm_min = tm.tm_min;
+	t.tm_hour = tm.tm_hour;
+	t.tm_mday = tm.tm_mday;
+	t.tm_mon = tm.tm_mon;
+	t.tm_year = tm.tm_year;
+	when = timegm(&t) + seconds;
+	gmtime_r(&when, &t);
+	alarm.time.tm_sec = t.tm_sec;
+	alarm.time.tm_min = t.tm_min;
+	alarm.time.tm_hour = t.tm_hour;
+	alarm.time.tm_mday = t.tm_mday;
+	alarm.time.tm_mon = t.tm_mon;
+	alarm.time.tm_year = t.tm_year;
+	return ioctl(fd, RTC_WKALM_SET, &alarm) ? -errno : 0;
+}
+
+static int mem_sleep_offered(void)
+{
+	char buf[128] = "";
+	int fd = open("/sys/power/state", O_RDONLY);
+	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[len > 0 ? len : 0] = '\0';
+	return strstr(buf, "mem") != NULL;
+}
+
+/*
+ * A real suspend to RAM, woken by an RTC alarm: CLOCK_BOOTTIME runs on
+ * while asleep, CLOCK_MONOTONIC does not, and the count is on BOOTTIME.
+ */
+static int test_suspend_to_ram_counts_the_time_asleep(void)
+{
+	int64_t b0, m0, slept, at;
+	unsigned long n;
+	pid_t pid;
+	int fd, ret;
+
+	if (!mem_sleep_offered())
+		SKIP("no suspend to RAM (\"mem\") in /sys/power/state");
+	fd = open("/dev/rtc0", O_RDONLY);
+	if (fd < 0)
+		SKIP("no /dev/rtc0 to wake the machine: %s", strerror(errno));
+	if (load_and_find(&pid)) {
+		close(fd);
+		return -1;
+	}
+	write_file("/sys/power/pm_test", "none");
+	write_file("/sys/power/mem_sleep", "deep");
+	ret = rtc_alarm_in(fd, SUSPEND_SECONDS);
+	b0 = clock_ns(CLOCK_BOOTTIME);
+	m0 = now_ns();
+	if (!ret)
+		ret = write_file("/sys/power/state", "mem");
+	slept = (clock_ns(CLOCK_BOOTTIME) - b0) - (now_ns() - m0);
+	close(fd);
+	if (ret) {
+		module_unload("counter");
+		ASSERT(0, "suspend: %s", strerror(-ret));
+	}
+	ktap_print_msg("asleep %.3f s: BOOTTIME ran on, MONOTONIC did not",
+		       (double)slept / NSEC_PER_SEC);
+
+	/* Thawed after resume, the thread recounts at once from BOOTTIME. */
+	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
+	at = now_ns();
+	ret = counter_read(&n);
+	EXPECT(ret == 0 && count_fits_clock(n, at + slept, now_ns() + slept),
+	       "count %lu right after resume; %.3f s since load on BOOTTIME", n,
+	       (double)(now_ns() + slept - counter_load_before) / NSEC_PER_SEC);
+	ret = counter_wait_tick(&n, &at);
+	EXPECT(ret == 0 && count_fits_clock(n, at + slept, at + slept),
+	       "the next tick, count %lu, is off BOOTTIME", n);
+	module_unload("counter");
+	ASSERT(slept > (SUSPEND_SECONDS - 2) * NSEC_PER_SEC,
+	       "the machine slept only %.3f s", (double)slept / NSEC_PER_SEC);
+	return 0;
+}
+
+const struct ktap_test events_tests[] = {
+	{ "freeze_for_6_s", test_freeze_for_seconds },
+	{ "frozen_thread_stays_asleep", test_frozen_thread_stays_asleep },
+	{ "count_exact_after_6_s_frozen", test_count_exact_after_thaw },
+	{ "realtime_steps_leave_the_count_alone",
+	  test_realtime_steps_leave_the_count_alone },
+	{ "suspend_to_ram_counts_the_time_asleep",
+	  test_suspend_to_ram_counts_the_time_asleep },
+};
+const size_t events_tests_count = sizeof(events_tests) / sizeof(events_tests[0]);
