@@ -16,7 +16,8 @@ GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/ktap.c \
 TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
 	guest/tests/events_test.c $(GUEST_LIB)
 
-.PHONY: all modules clean check check-debug matrix bench demo guest-tools lint deb check-deb install uninstall
+.PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
+	guest-tools lint deb check-deb install uninstall
 
 all: modules
 
@@ -45,6 +46,10 @@ build/guest/counter_test-debug.list: build/guest/counter_test
 build/guest/counter_bench: guest/bench/counter_bench.c $(GUEST_LIB) $(wildcard guest/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ guest/bench/counter_bench.c $(GUEST_LIB) -lm
+
+build/host/verdict_test: run/verdict_test.c guest/init.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
 
 build/host/verdict: run/verdict.c guest/init.h
 	@mkdir -p $(@D)
@@ -83,6 +88,19 @@ matrix:
 	@tools/deps.sh matrix
 	@$(MAKE) --no-print-directory guest-tools
 	@kernels/matrix.sh
+
+# The suite on every broken counter.c in mutants/: each must fail it.
+mutants:
+	@tools/deps.sh check
+	@$(MAKE) --no-print-directory guest-tools
+	@run/mutants.sh
+
+# The verdict on crafted runs it must fail; prove reads the TAP streams
+# that guest runs left in build/.
+check-verdict: build/host/verdict build/host/verdict_test
+	@for tap in $(wildcard build/*/check.tap build/*/check-debug.tap); do \
+		prove -Q --exec cat $$tap || exit 1; done
+	@build/host/verdict_test build/host/verdict
 
 lint:
 	@tools/deps.sh lint

@@ -8,7 +8,9 @@
 #   kernel that kernels/debug-build.sh makes.
 # Environment: KVER (guest kernel release, default: linux-headers-amd64's),
 #   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
-#   elsewhere, e.g. by DKMS, to test instead of building one),
+#   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_C
+#   (another counter.c to build and test, e.g. a mutant), COUNTER_LOGS
+#   (where the run's logs go, by default build/KVER),
 #   COUNTER_ACCEL (default tcg; kvm is opt-in), COUNTER_TIMEOUT (seconds),
 #   QUICK (bench: short windows).
 set -euo pipefail
@@ -54,6 +56,9 @@ build_modules() {
 
 if [ -n "${COUNTER_KO:-}" ]; then
 	module=$COUNTER_KO
+elif [ -n "${COUNTER_C:-}" ]; then
+	build_modules "$out/variant" "$COUNTER_C" "$top/Kbuild"
+	module=$out/variant/counter.ko
 else
 	build_modules "$out" "$top/counter.c" "$top/Kbuild"
 	module=$out/counter.ko
@@ -89,8 +94,10 @@ initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"
 
-console=$out/$mode-console.log
-output=$out/$mode-output.log
+logs=${COUNTER_LOGS:-$out}
+mkdir -p "$logs"
+console=$logs/$mode-console.log
+output=$logs/$mode-output.log
 echo "# guest: $KVER ($KIMAGE), ${COUNTER_ACCEL:-tcg}" >&2
 set +e
 timeout "$tmo" qemu-system-x86_64 -accel "${COUNTER_ACCEL:-tcg}" -cpu max \
@@ -105,10 +112,10 @@ set -e
 case $mode in
 check|check-debug)
 	set +e
-	"$VERDICT" "$output" "$console" "$status" "$list" | tee "$out/$mode-verdict.log"
+	"$VERDICT" "$output" "$console" "$status" "$list" | tee "$logs/$mode-verdict.log"
 	status=${PIPESTATUS[0]}
 	# The guest's stream and the verdict's end of it: one TAP stream.
-	cat "$output" "$out/$mode-verdict.log" >"$out/$mode.tap"
+	cat "$output" "$logs/$mode-verdict.log" >"$logs/$mode.tap"
 	exit "$status" ;;
 demo|bench) exec "$VERDICT" --marker "$output" "$status" ;;
 esac

@@ -66,11 +66,31 @@ versions() {
 		echo "counter.c $module, dkms.conf $dkms, debian/changelog $changelog"
 }
 
+# The mutants that only the symbol check can kill must fail it.
+symbols_kill_mutants() {
+	local patch dir
+	for patch in $(grep -l '^Killed-by: lint: tools/symbols.sh' mutants/*.patch); do
+		dir=$scratch/$(basename "$patch" .patch)
+		mkdir -p "$dir"
+		patch -s -o "$dir/counter.c" counter.c <"$patch" && cp Kbuild "$dir/" &&
+			make -s -C "$KBUILD" M="$dir" modules >/dev/null 2>&1 ||
+			{ echo "$patch does not build"; return 1; }
+		if tools/symbols.sh "$dir/counter.ko" >/dev/null; then
+			echo "$patch survived the symbol check"
+			return 1
+		fi
+		echo "killed: $(basename "$patch")"
+	done
+}
+
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 10
 ktap_check --silent "checkpatch --strict on ${#kernel_c[@]} kernel C files" checkpatch
 ktap_check --silent "sparse (C=2) reports nothing" kbuild sparse C=2 CHECK=sparse
 ktap_check --silent "W=1 build has no warning" kbuild w1 W=1
+ktap_check "counter.ko imports only what tools/kernel-exports.tsv dates" \
+	tools/symbols.sh "$scratch/kbuild-w1/counter.ko"
+ktap_check "the symbol check kills the mutants left to it" symbols_kill_mutants
 ktap_check --silent "kernel clang-format is satisfied" clang_format
 ktap_check --silent "${#user_c[@]} guest and host C files build with -Wall -Wextra -Werror" user_warnings
 ktap_check --silent "cppcheck reports nothing" user_cppcheck

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs the guest suite on every mutant in mutants/: counter.c broken for
+# one promise. Each must be killed: the suite fails, and the test its patch
+# names under "Killed-by:" is among the failures. A mutant killed by a
+# host check ("Killed-by: lint: ...") is left to make lint.
+# Usage: mutants.sh [NAME...]
+set -uo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+
+dir=$COUNTER_BUILD/mutants
+mkdir -p "$dir"
+if [ $# -gt 0 ]; then
+	patches=("${@/#/$COUNTER_TOP/mutants/}")
+	patches=("${patches[@]/%/.patch}")
+else
+	patches=("$COUNTER_TOP"/mutants/*.patch)
+fi
+
+ktap_print_header
+for patch in "${patches[@]}"; do
+	name=$(basename "$patch" .patch)
+	killer=$(sed -n 's/^Killed-by: //p' "$patch")
+	case $killer in lint:*) continue ;; esac
+	mkdir -p "$dir/$name"
+	if ! patch -s -o "$dir/$name/counter.c" "$COUNTER_TOP/counter.c" <"$patch"; then
+		ktap_result fail "$name applies to counter.c"
+		continue
+	fi
+	log=$dir/$name/check.log
+	start=$(date +%s)
+	COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
+		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+	seconds=$(($(date +%s) - start))
+	killed_by=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\).*/\1/p' "$log" |
+		grep -v '^the guest\|^guest\|^kernel' | paste -sd, -)
+	echo "# $name: failed $killed_by (${seconds} s)"
+	if ktap_parse_summary <"$log" && [ "$SUMMARY_FAILED" -eq 0 ]; then
+		ktap_result fail "$name is killed by $killer" "it survived"
+	elif grep -qE "^not ok [0-9]+ - $killer( #|$)" "$log"; then
+		ktap_result ok "$name is killed by $killer"
+	else
+		ktap_result fail "$name is killed by $killer" "$killer passed"
+	fi
+done
+ktap_set_plan "$KTAP_NUM"
+ktap_finished

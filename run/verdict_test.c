@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * verdict_test - runs the verdict on crafted guest runs: a good one and one
+ * with the excused warning must pass; every other must fail.
+ *
+ * Usage: verdict_test PATH/TO/verdict
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../guest/init.h"
+
+#define LIST "alpha\nbeta\n"
+#define BANNER "[    0.000000] Linux version 6.1.0-test (gcc) #1 SMP\n"
+#define LOADED "[    1.000000] counter: loaded, counting seconds in /proc/counter\n"
+#define KMSG KMSG_PREFIX "Linux version 6.1.0-test (gcc) #1 SMP\n" \
+	KMSG_PREFIX "counter: loaded, counting seconds in /proc/counter\n"
+#define END KMSG_END "\n" SUCCESS_MARKER "\n"
+#define RESULTS "ok 1 - alpha\nok 2 - beta\n"
+#define DUPLICATE_WARNING \
+	"[    2.000000] ------------[ cut here ]------------\n" \
+	"[    2.000001] proc_dir_entry '/proc/counter' already registered\n" \
+	"[    2.000002] WARNING: CPU: 1 PID: 80 at fs/proc/generic.c:376 proc_register+0x10b/0x190\n" \
+	"[    2.000003] Call Trace:\n" \
+	"[    2.000004]  <TASK>\n" \
+	"[    2.000005]  proc_create_single_data+0x3c/0x70\n" \
+	"[    2.000006]  </TASK>\n" \
+	"[    2.000007] ---[ end trace 0000000000000000 ]---\n"
+
+struct run {
+	const char *name;
+	int pass;		/* what the verdict must say */
+	const char *plan, *tap, *console, *status;
+};
+
+/* A plan of "%d" is the right one: the two tests and the host's checks. */
+static const struct run runs[] = {
+	{ "a clean run passes", 1, NULL, RESULTS KMSG END, BANNER LOADED, "0" },
+	{ "the duplicate-name warning is excused once", 1, NULL, RESULTS KMSG END,
+	  BANNER LOADED DUPLICATE_WARNING, "0" },
+	{ "an empty console fails", 0, NULL, RESULTS KMSG END, "", "0" },
+	{ "a console without the module's load line fails", 0, NULL,
+	  RESULTS KMSG END, BANNER, "0" },
+	{ "a plan of 1..0 fails", 0, "1..0", RESULTS KMSG END, BANNER LOADED, "0" },
+	{ "fewer tests than the suite has fails", 0, NULL,
+	  "ok 1 - alpha\n" KMSG END, BANNER LOADED, "0" },
+	{ "a test reported under another name fails", 0, NULL,
+	  "ok 1 - alpha\nok 2 - gamma\n" KMSG END, BANNER LOADED, "0" },
+	{ "a failed test fails", 0, NULL, "ok 1 - alpha\nnot ok 2 - beta\n" KMSG END,
+	  BANNER LOADED, "0" },
+	{ "a bare Call Trace (dump_stack) fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] CPU: 0 PID: 1 Comm: init\n[    3.1] Call Trace:\n", "0" },
+	{ "a page allocation failure fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] init: page allocation failure: order:0\n", "0" },
+	{ "dropped printk messages fail", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] ** 5 printk messages dropped **\n", "0" },
+	{ "a second duplicate-name warning fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED DUPLICATE_WARNING DUPLICATE_WARNING, "0" },
+	{ "another WARNING fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1\n", "0" },
+	{ "the success marker inside another line fails", 0, NULL,
+	  RESULTS KMSG KMSG_END "\n# " SUCCESS_MARKER "\n", BANNER LOADED, "0" },
+	{ "no success marker fails", 0, NULL, RESULTS KMSG KMSG_END "\n",
+	  BANNER LOADED, "0" },
+	{ "a kernel panic with QEMU status 0 fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    4.0] Kernel panic - not syncing: Fatal exception\n", "0" },
+	{ "a warning only in the log read back (console late) fails", 0, NULL,
+	  RESULTS KMSG KMSG_PREFIX "WARNING: CPU: 0 PID: 9 at kernel/x.c:1 f+0x0/0x1\n" END,
+	  BANNER LOADED, "0" },
+	{ "a log never read back fails", 0, NULL, RESULTS SUCCESS_MARKER "\n",
+	  BANNER LOADED, "0" },
+	{ "a timeout fails", 0, NULL, RESULTS KMSG END, BANNER LOADED, "124" },
+	{ "no guest output at all fails", 0, "", "", BANNER LOADED, "0" },
+};
+
+static int write_file(const char *path, const char *a, const char *b)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(a, f);
+	fputs(b, f);
+	return fclose(f);
+}
+
+static int run_verdict(const char *verdict, const char *dir, const char *status)
+{
+	char tap[256], console[256], list[256];
+	int wstatus;
+	pid_t pid;
+
+	snprintf(tap, sizeof(tap), "%s/tap", dir);
+	snprintf(console, sizeof(console), "%s/console", dir);
+	snprintf(list, sizeof(list), "%s/list", dir);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execl(verdict, verdict, tap, console, status, list, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus))
+		return -1;
+	return WEXITSTATUS(wstatus);
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/verdict_test.XXXXXX", path[256], plan[64], cmd[512];
+	int checks = 0, passed = 0, failed = 0;
+	size_t i;
+	FILE *p;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s PATH/TO/verdict\n", argv[0]);
+		return 2;
+	}
+	snprintf(cmd, sizeof(cmd), "%s --host-checks", argv[1]);
+	p = popen(cmd, "r");
+	if (!p || fscanf(p, "%d", &checks) != 1 || checks <= 0) {
+		fprintf(stderr, "verdict_test: %s says no host checks\n", argv[1]);
+		return 2;
+	}
+	pclose(p);
+	if (!mkdtemp(dir))
+		return 2;
+
+	printf("TAP version 13\n1..%zu\n", sizeof(runs) / sizeof(runs[0]));
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		const struct run *r = &runs[i];
+		int ret, ok;
+
+		if (r->plan)
+			snprintf(plan, sizeof(plan), "%s%s", r->plan,
+				 r->plan[0] ? "\n" : "");
+		else
+			snprintf(plan, sizeof(plan), "1..%d\n", 2 + checks);
+		snprintf(path, sizeof(path), "%s/list", dir);
+		write_file(path, LIST, "");
+		snprintf(path, sizeof(path), "%s/tap", dir);
+		write_file(path, r->plan && !r->plan[0] ? "" : "TAP version 13\n",
+			   "");
+		p = fopen(path, "a");
+		if (p) {
+			fputs(plan, p);
+			fputs(r->tap, p);
+			fclose(p);
+		}
+		snprintf(path, sizeof(path), "%s/console", dir);
+		write_file(path, r->console, "");
+		ret = run_verdict(argv[1], dir, r->status);
+		ok = r->pass ? ret == 0 : ret == 1;
+		passed += ok;
+		failed += !ok;
+		printf("%sok %zu - %s", ok ? "" : "not ", i + 1, r->name);
+		if (!ok)
+			printf(" # verdict exited %d", ret);
+		printf("\n");
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "verdict_test: could not remove %s\n", dir);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
