@@ -14,10 +14,11 @@ HOST_CFLAGS := -O2 -Wall -Wextra -Werror
 GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/ktap.c \
 	guest/lib/readers.c
 TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
-	guest/tests/events_test.c $(GUEST_LIB)
+	guest/tests/events_test.c guest/tests/readers_test.c \
+	guest/tests/signing_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
-	guest-tools lint deb check-deb install uninstall
+	guest-tools lint deb check-deb sign install uninstall
 
 all: modules
 
@@ -117,6 +118,16 @@ deb:
 # Installs the package, tests the module DKMS built, purges it.
 check-deb: deb guest-tools
 	@tools/deb-test.sh build/deb/counter-dkms_$(VERSION)_all.deb
+
+# Signs counter.ko (SIGN_MODULE) for a kernel that enforces signatures,
+# with the key and certificate it trusts; by default DKMS's MOK pair.
+SIGN_KEY ?= /var/lib/dkms/mok.key
+SIGN_CERT ?= /var/lib/dkms/mok.pub
+SIGN_HASH ?= sha256
+SIGN_MODULE ?= counter.ko
+
+sign:
+	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(SIGN_KEY) $(SIGN_CERT) $(SIGN_MODULE)
 
 # Through DKMS when it is there, so that new kernels get the module too.
 install:

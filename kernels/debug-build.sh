@@ -8,7 +8,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tools/lib.sh"
-fragments=("$here/configs/qemu.config" "$here/configs/debug.config")
+fragments=("$here"/configs/{qemu,debug,modsign}.config)
 key=$(cat "${fragments[@]}" | sha256sum | cut -c1-12)
 out=$COUNTER_CACHE/debug-kernel/$(linux_source_version)-$key
 

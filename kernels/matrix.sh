@@ -43,7 +43,7 @@ for entry in "${entries[@]}"; do
 	start=$(date +%s)
 	KVER=$release KCC= "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
-	grep -E '^(not ok|# console|# .*:[0-9]+: )' "$log"
+	grep -E '^(not ok|# console|# kernel log|# .*:[0-9]+: )' "$log"
 	built=no
 	[ -f "$COUNTER_BUILD/$release/counter.ko" ] && built=yes
 	ktap_count_suite "$log"

@@ -10,7 +10,8 @@
 #   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
 #   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_C
 #   (another counter.c to build and test, e.g. a mutant), COUNTER_LOGS
-#   (where the run's logs go, by default build/KVER),
+#   (where the run's logs go, by default build/KVER), COUNTER_FAIL_FAST
+#   (stop the suite at its first failure),
 #   COUNTER_ACCEL (default tcg; kvm is opt-in), COUNTER_TIMEOUT (seconds),
 #   QUICK (bench: short windows).
 set -euo pipefail
@@ -67,6 +68,7 @@ build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
 
 # The suite counts the verdict's checks in its plan: one TAP stream.
 suite="/bin/counter_test /lib/counter --host-checks=$("$VERDICT" --host-checks)"
+[ -n "${COUNTER_FAIL_FAST:-}" ] && suite="$suite --fail-fast"
 list=$tools/guest/counter_test.list
 case $mode in
 check) cmd=$suite; tmo=${COUNTER_TIMEOUT:-300} ;;
@@ -88,8 +90,27 @@ cp /bin/busybox "$root/bin/"
 for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
 done
-cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
-[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
+lib=$root/lib/counter
+cp "$module" "$out"/helpers/{noop,squatter}.ko "$lib/"
+[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$lib/"
+# For the signing tests: the module as built, if unsigned; on the debug
+# kernel every module is signed with its build's key (make sign), one
+# signed copy is changed after signing, and signatures are enforced.
+tail -c 28 "$module" | grep -q 'Module signature appended' ||
+	cp "$module" "$lib/counter_unsigned.ko"
+if [ "$mode" = check-debug ]; then
+	for ko in "$lib"/{counter,noop,squatter}.ko; do
+		make -s -C "$top" sign KDIR="$KBUILD" SIGN_MODULE="$ko" \
+			SIGN_KEY="$KBUILD/certs/signing_key.pem" \
+			SIGN_CERT="$KBUILD/certs/signing_key.x509"
+	done
+	cp "$lib/counter.ko" "$lib/counter_tampered.ko"
+	offset=$(($(stat -c %s "$lib/counter.ko") / 2))
+	byte=$(od -An -tu1 -j "$offset" -N 1 "$lib/counter.ko")
+	printf "\\$(printf %03o $((byte ^ 0xff)))" |
+		dd of="$lib/counter_tampered.ko" bs=1 seek="$offset" conv=notrunc status=none
+	append="$append module.sig_enforce=1"
+fi
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"

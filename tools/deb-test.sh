@@ -49,6 +49,10 @@ ktap_check "dkms status shows counter/$version installed for $KVER" \
 	bash -c "dkms status counter/$version -k $KVER | grep -q installed"
 ktap_check "modinfo shows license, author, description, version $version, srcversion" \
 	modinfo_matches
+# DKMS signs what it builds for a kernel with module signing, with its
+# own key (/var/lib/dkms/mok.key), which make sign uses by default too.
+ktap_check "DKMS signed the module with its MOK key" \
+	bash -c "modinfo -F signer '$ko' | grep -q . && modinfo '$ko' | grep -E '^(signer|sig_key|sig_hashalgo):'"
 ktap_check "the man page is installed where man finds it" \
 	bash -c 'man -w 4 counter >/dev/null && [ -f /usr/share/man/man4/counter.4.gz ]'
 

@@ -59,7 +59,8 @@ void ktap_list(const struct ktap_test *tests, size_t count)
 		printf("%s\n", tests[i].name);
 }
 
-int ktap_run(const struct ktap_test *tests, size_t count, size_t more)
+int ktap_run(const struct ktap_test *tests, size_t count, size_t more,
+	     int fail_fast)
 {
 	size_t i, passed = 0, skipped = 0;
 	int failed = 0;
@@ -83,6 +84,10 @@ int ktap_run(const struct ktap_test *tests, size_t count, size_t more)
 			passed++;
 		}
 		fflush(stdout);
+		if (failed && fail_fast) {
+			printf("# fail-fast: no test after the first failure\n");
+			break;
+		}
 	}
 	printf("# guest: %zu passed, %d failed, %zu skipped\n", passed, failed,
 	       skipped);

@@ -31,9 +31,11 @@ void ktap_list(const struct ktap_test *tests, size_t count);
 /*
  * Runs every test in order: the header, a plan of count + more (the
  * results that whoever reads this stream appends after ours), a result per
- * test. Returns the number of failed tests.
+ * test; with fail_fast, none after the first that fails. Returns the
+ * number of failed tests.
  */
-int ktap_run(const struct ktap_test *tests, size_t count, size_t more);
+int ktap_run(const struct ktap_test *tests, size_t count, size_t more,
+	     int fail_fast);
 
 #define ASSERT(cond, fmt, ...)						\
 	do {								\

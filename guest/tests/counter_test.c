@@ -15,6 +15,8 @@
 #include "readers.h"
 #include "debug_test.h"
 #include "events_test.h"
+#include "readers_test.h"
+#include "signing_test.h"
 #include "ktap.h"
 
 #include <errno.h>
@@ -763,20 +765,24 @@ static const struct ktap_test taint_test = { "kernel_not_tainted",
 
 /*
  * Usage: counter_test [MODULE_DIR] [--debug] [--list] [--host-checks=K]
+ *                     [--fail-fast]
  *   --list prints the tests' names instead of running them; K is how many
- *   results the host appends to this TAP stream, counted in its plan.
+ *   results the host appends to this TAP stream, counted in its plan;
+ *   --fail-fast stops at the first failure (for mutants).
  */
 int main(int argc, char **argv)
 {
-	struct ktap_test all[COUNT(tests) + 16];
+	struct ktap_test all[COUNT(tests) + 32];
 	size_t n = 0, i, host_checks = 0;
-	int debug = 0, list = 0, a;
+	int debug = 0, list = 0, fail_fast = 0, a;
 
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--debug"))
 			debug = 1;
 		else if (!strcmp(argv[a], "--list"))
 			list = 1;
+		else if (!strcmp(argv[a], "--fail-fast"))
+			fail_fast = 1;
 		else if (!strncmp(argv[a], "--host-checks=", 14))
 			host_checks = strtoul(argv[a] + 14, NULL, 10);
 		else
@@ -789,12 +795,16 @@ int main(int argc, char **argv)
 		all[n++] = tests[i];
 	for (i = 0; i < events_tests_count; i++)
 		all[n++] = events_tests[i];
+	for (i = 0; i < readers_tests_count; i++)
+		all[n++] = readers_tests[i];
 	for (i = 0; debug && i < debug_last_count; i++)
 		all[n++] = debug_last[i];
+	for (i = 0; i < signing_tests_count; i++)
+		all[n++] = signing_tests[i];
 	all[n++] = taint_test;
 	if (list) {
 		ktap_list(all, n);
 		return 0;
 	}
-	return ktap_run(all, n, host_checks) ? 1 : 0;
+	return ktap_run(all, n, host_checks, fail_fast) ? 1 : 0;
 }

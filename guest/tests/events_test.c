@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The module under what real machines do: the freezer holding the thread
- * for seconds, the wall clock stepped, a real suspend to RAM. Each test
- * loads the module and unloads it again.
+ * for seconds, the wall clock stepped, signals sent to the thread, its
+ * CPU taken offline, a real suspend to RAM. Each test loads the module
+ * and unloads it again.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
@@ -11,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/rtc.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,6 +24,8 @@
 #define MAX_FROZEN_SWITCHES 3
 #define CLOCK_STEP_S (86400LL * 365)
 #define SUSPEND_SECONDS 5
+#define OFFLINE_SECONDS 3
+#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
 /* What the freeze step saw, judged by the two tests after it. */
 static struct {
@@ -165,6 +170,106 @@ static int test_realtime_steps_leave_the_count_alone(void)
 	return bad;
 }
 
+/* Kernel threads ignore signals: not even SIGKILL or SIGSTOP moves it. */
+static int test_signals_leave_the_thread_alone(void)
+{
+	static const int sigs[] = { SIGKILL, SIGTERM, SIGSTOP, SIGINT };
+	struct task_info ti;
+	pid_t pid = 0, after = 0;
+	size_t i;
+	int bad;
+
+	if (load_and_find(&pid))
+		return -1;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		EXPECT(kill(pid, sigs[i]) == 0, "kill(%d, %s): %s", pid,
+		       strsignal(sigs[i]), strerror(errno));
+	bad = count_fits_after_a_tick("after the signals");
+	EXPECT(kthreads_named("counter", &after) == 1 && after == pid,
+	       "the thread %d is gone (now %d)", pid, after);
+	EXPECT(task_info(pid, &ti) == 0 && ti.state == 'S',
+	       "thread state %c, expected S", ti.state);
+	module_unload("counter");
+	return bad;
+}
+
+/* The CPU the thread last ran on, field 39 of /proc/PID/stat. */
+static int task_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int fd, field, cpu = -1;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 39; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		sscanf(p + 1, "%d", &cpu);
+	return cpu;
+}
+
+/* Samples the count for a while; every sample must fit the clock. */
+static int count_fits_for(int64_t ns, const char *when)
+{
+	int64_t end = now_ns() + ns;
+
+	while (now_ns() < end) {
+		unsigned long n;
+		int64_t a = now_ns(), b;
+		int ret = counter_read(&n);
+
+		b = now_ns();
+		ASSERT(ret == 0, "read %s: %s", when, strerror(-ret));
+		ASSERT(count_fits_clock(n, a, b), "count %lu %s is off the clock",
+		       n, when);
+		sleep_ns(10 * NSEC_PER_MSEC);
+	}
+	return 0;
+}
+
+/* The thread's CPU goes offline under it, and comes back. */
+static int test_cpu_hotplug_keeps_the_count(void)
+{
+	cpu_set_t one;
+	pid_t pid = 0;
+	int ret, bad, cpu;
+
+	if (access(CPU1_ONLINE, W_OK))
+		SKIP("CPU 1 cannot be taken offline (no " CPU1_ONLINE ")");
+	if (load_and_find(&pid))
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	ret = sched_setaffinity(pid, sizeof(one), &one) ? -errno : 0;
+	bad = ret ? -1 : count_fits_after_a_tick("on CPU 1");
+	cpu = task_cpu(pid);
+	if (!ret)
+		ret = write_file(CPU1_ONLINE, "0");
+	if (!ret && !bad) {
+		bad = count_fits_for(OFFLINE_SECONDS * NSEC_PER_SEC,
+				     "with CPU 1 offline");
+		ktap_print_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
+			       task_cpu(pid));
+	}
+	write_file(CPU1_ONLINE, "1");
+	if (!ret && !bad)
+		bad = count_fits_after_a_tick("with CPU 1 back");
+	EXPECT(kthreads_named("counter", NULL) == 1, "the thread is gone");
+	module_unload("counter");
+	ASSERT(ret == 0, "moving the thread or CPU 1 offline: %s",
+	       strerror(-ret));
+	ASSERT(cpu == 1, "the thread ran on CPU %d, not 1", cpu);
+	return bad;
+}
+
 static int rtc_alarm_in(int fd, int seconds)
 {
 	struct rtc_wkalrm alarm = { .enabled = 1 };
@@ -192,16 +297,16 @@ static int rtc_alarm_in(int fd, int seconds)
 	return ioctl(fd, RTC_WKALM_SET, &alarm) ? -errno : 0;
 }
 
-static int mem_sleep_offered(void)
+static int file_has(const char *path, const char *word)
 {
 	char buf[128] = "";
-	int fd = open("/sys/power/state", O_RDONLY);
+	int fd = open(path, O_RDONLY);
 	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 
 	if (fd >= 0)
 		close(fd);
 	buf[len > 0 ? len : 0] = '\0';
-	return strstr(buf, "mem") != NULL;
+	return strstr(buf, word) != NULL;
 }
 
 /*
@@ -215,8 +320,11 @@ static int test_suspend_to_ram_counts_the_time_asleep(void)
 	pid_t pid;
 	int fd, ret;
 
-	if (!mem_sleep_offered())
+	if (!file_has("/sys/power/state", "mem"))
 		SKIP("no suspend to RAM (\"mem\") in /sys/power/state");
+	/* Suspend-to-idle is not woken by the RTC alarm under QEMU. */
+	if (!file_has("/sys/power/mem_sleep", "deep"))
+		SKIP("no S3 (\"deep\") in /sys/power/mem_sleep, only suspend-to-idle");
 	fd = open("/dev/rtc0", O_RDONLY);
 	if (fd < 0)
 		SKIP("no /dev/rtc0 to wake the machine: %s", strerror(errno));
@@ -262,6 +370,8 @@ const struct ktap_test events_tests[] = {
 	{ "count_exact_after_6_s_frozen", test_count_exact_after_thaw },
 	{ "realtime_steps_leave_the_count_alone",
 	  test_realtime_steps_leave_the_count_alone },
+	{ "signals_leave_the_thread_alone", test_signals_leave_the_thread_alone },
+	{ "cpu_hotplug_keeps_the_count", test_cpu_hotplug_keeps_the_count },
 	{ "suspend_to_ram_counts_the_time_asleep",
 	  test_suspend_to_ram_counts_the_time_asleep },
 };

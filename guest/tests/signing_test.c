@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module signing, last in the suite: once signatures are enforced (booted
+ * with module.sig_enforce=1, or switched on here, which cannot be undone),
+ * an unsigned counter.ko and a signed one changed after signing are
+ * refused, and nothing of either is left. The host puts both beside
+ * counter.ko: counter_unsigned.ko always, counter_tampered.ko when it
+ * signed counter.ko.
+ */
+#define _GNU_SOURCE
+#include "counter_lib.h"
+#include "signing_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SIG_ENFORCE "/sys/module/module/parameters/sig_enforce"
+
+static int sig_enforced(void)
+{
+	char c = 'N';
+	int fd = open(SIG_ENFORCE, O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y';
+}
+
+static int module_there(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s.ko", module_dir, name);
+	return access(path, R_OK) == 0;
+}
+
+/* Loads a variant that must be refused; the kernel log says why, if given. */
+static int refused(const char *name, const char *why)
+{
+	char line[512];
+	int kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), ret, found = 0;
+
+	if (kfd >= 0)
+		lseek(kfd, 0, SEEK_END);
+	ret = module_load(module_dir, name);
+	if (kfd >= 0) {
+		found = why && kmsg_find(kfd, why, line, sizeof(line));
+		close(kfd);
+	}
+	if (!ret)
+		module_unload("counter");
+	ASSERT(ret == -EKEYREJECTED, "loading %s.ko gave %s, expected EKEYREJECTED",
+	       name, ret ? strerror(-ret) : "success");
+	ASSERT(!module_is_live("counter") && access(COUNTER_PROC, F_OK) &&
+	       kthreads_named("counter", NULL) == 0,
+	       "the refused %s.ko left something behind", name);
+	if (why) {
+		ASSERT(found, "no \"%s\" in the kernel log", why);
+		ktap_print_msg("%s", line);
+	}
+	return 0;
+}
+
+static int test_unsigned_module_is_refused(void)
+{
+	if (!module_there("counter_unsigned"))
+		SKIP("no counter_unsigned.ko beside counter.ko");
+	if (!sig_enforced() && write_file(SIG_ENFORCE, "1"))
+		SKIP("the kernel cannot enforce module signatures (CONFIG_MODULE_SIG)");
+	ASSERT(sig_enforced(), "%s did not turn on", SIG_ENFORCE);
+	return refused("counter_unsigned", "Loading of unsigned module is rejected");
+}
+
+static int test_tampered_module_is_refused(void)
+{
+	if (!module_there("counter_tampered"))
+		SKIP("counter.ko is not signed here (make sign), nothing to tamper with");
+	ASSERT(sig_enforced(), "signatures are not enforced");
+	/* A signature that does not match is refused without a word. */
+	return refused("counter_tampered", NULL);
+}
+
+const struct ktap_test signing_tests[] = {
+	{ "unsigned_module_is_refused", test_unsigned_module_is_refused },
+	{ "tampered_module_is_refused", test_tampered_module_is_refused },
+};
+const size_t signing_tests_count = sizeof(signing_tests) / sizeof(signing_tests[0]);
