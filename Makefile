@@ -92,13 +92,14 @@ matrix:
 
 # The suite on every broken counter.c in mutants/: each must fail it.
 mutants:
-	@tools/deps.sh check
+	@tools/deps.sh mutants
 	@$(MAKE) --no-print-directory guest-tools
 	@run/mutants.sh
 
 # The verdict on crafted runs it must fail; prove reads the TAP streams
 # that guest runs left in build/.
 check-verdict: build/host/verdict build/host/verdict_test
+	@tools/deps.sh verdict
 	@for tap in $(wildcard build/*/check.tap build/*/check-debug.tap); do \
 		prove -Q --exec cat $$tap || exit 1; done
 	@build/host/verdict_test build/host/verdict

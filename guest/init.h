@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the guest's init writes on the second serial port after the
- * command it ran, which the host's verdict reads.
+ * What the guest writes for the host's verdict to read: init's lines on
+ * the second serial port after the command it ran, and the marks the
+ * suite puts in the kernel log.
  */
 #ifndef COUNTER_INIT_H
 #define COUNTER_INIT_H
@@ -12,5 +13,13 @@
 /* Each kernel log record, read back from /dev/kmsg, as a TAP comment. */
 #define KMSG_PREFIX "# kmsg: "
 #define KMSG_END KMSG_PREFIX "end of the kernel log"
+
+/*
+ * Around a deliberate fault injection: the kernel's reports of the
+ * allocation failures injected between them (warn_alloc()'s message and
+ * stack dump) are expected there, and only there.
+ */
+#define FAULTS_ON_MARK "counter_test: injecting allocation failures"
+#define FAULTS_OFF_MARK "counter_test: no more injected failures"
 
 #endif

@@ -19,7 +19,8 @@ set -euo pipefail
 mode=${1:?usage: boot.sh check|demo|bench|check-debug}
 . "$(dirname "$0")/../kernels/resolve.sh"
 top=$COUNTER_TOP
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1"
+# A log buffer large enough that init reads the whole run's log back.
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
 if [ "$mode" = check-debug ]; then
 	KBUILD=$("$top/kernels/debug-build.sh")
 	KIMAGE=$KBUILD/arch/x86/boot/bzImage

@@ -19,7 +19,9 @@
  * the console nor the read-back log holds a kernel report: a WARN, BUG,
  * oops, panic, a stack dump of any kind, a detector's report, or dropped
  * messages. One warning is excused, once: the proc core's complaint about
- * a duplicate /proc/counter, which the failed-load test provokes.
+ * a duplicate /proc/counter, which the failed-load test provokes. Between
+ * the suite's fault-injection marks, the allocation failures it injects
+ * are reported with a stack dump (warn_alloc()): those are excused there.
  *
  * The last line is "N passed, N failed" (", N skipped" when any were).
  */
@@ -72,6 +74,7 @@ static const struct {
 	{ "Call Trace:", "stack dump" },
 	{ "Backtrace:", "stack dump" },
 	{ "page allocation failure", "allocation failure" },
+	{ "vmalloc error:", "allocation failure" },
 	{ "printk messages dropped", "lost messages" },
 };
 
@@ -83,6 +86,8 @@ struct log_judge {
 	char recent[3][MAX_LINE];
 	int in_excused;		/* inside the excused warning's dump */
 	int excused;		/* the excused warning was seen */
+	int injecting;		/* between the fault-injection marks */
+	int injected;		/* reports of injected failures excused */
 	int bad;
 	int banner, load_line;
 };
@@ -119,6 +124,10 @@ static void judge_line(struct log_judge *j, const char *line)
 {
 	size_t i;
 
+	if (strstr(line, FAULTS_ON_MARK))
+		j->injecting = 1;
+	if (strstr(line, FAULTS_OFF_MARK))
+		j->injecting = 0;
 	if (strstr(line, BOOT_BANNER))
 		j->banner = 1;
 	if (strstr(line, LOAD_LINE))
@@ -133,6 +142,11 @@ static void judge_line(struct log_judge *j, const char *line)
 	if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:") &&
 	    recently(j, ALLOWED_WARNING)) {
 		j->excused = j->in_excused = 1;
+	} else if (i < N_REPORTS && j->injecting &&
+		   (!strcmp(reports[i].detector, "allocation failure") ||
+		    !strcmp(reports[i].detector, "stack dump"))) {
+		/* warn_alloc() on a failure the suite injected: its dump. */
+		j->injected++;
 	} else if (i < N_REPORTS && !j->in_excused) {
 		printf("# %s (%s): %s\n", j->source, reports[i].detector, line);
 		j->bad++;
@@ -307,6 +321,9 @@ int main(int argc, char **argv)
 	       "not read back whole" : NULL);
 	if (console.excused || kmsg.excused)
 		printf("# the expected duplicate-name warning was seen\n");
+	if (console.injected || kmsg.injected)
+		printf("# %d report line(s) of injected allocation failures excused\n",
+		       console.injected + kmsg.injected);
 
 	if (skipped)
 		printf("%d passed, %d failed, %d skipped\n", passed, failed,

@@ -53,6 +53,17 @@ static const struct run runs[] = {
 	  BANNER LOADED, "0" },
 	{ "a bare Call Trace (dump_stack) fails", 0, NULL, RESULTS KMSG END,
 	  BANNER LOADED "[    3.0] CPU: 0 PID: 1 Comm: init\n[    3.1] Call Trace:\n", "0" },
+	{ "an injected allocation failure's dump passes between the marks", 1, NULL,
+	  RESULTS KMSG END, BANNER LOADED "[    3.0] " FAULTS_ON_MARK "\n"
+	  "[    3.1] counter_test: vmalloc error: size 12617, vm_struct allocation failed\n"
+	  "[    3.2] Call Trace:\n[    3.3] " FAULTS_OFF_MARK "\n", "0" },
+	{ "a WARNING between the fault-injection marks fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED "[    3.0] " FAULTS_ON_MARK "\n"
+	  "[    3.1] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1\n"
+	  "[    3.3] " FAULTS_OFF_MARK "\n", "0" },
+	{ "an allocation failure after the marks fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] " FAULTS_ON_MARK "\n[    3.3] " FAULTS_OFF_MARK "\n"
+	  "[    3.4] init: vmalloc error: size 4096\n[    3.5] Call Trace:\n", "0" },
 	{ "a page allocation failure fails", 0, NULL, RESULTS KMSG END,
 	  BANNER LOADED "[    3.0] init: page allocation failure: order:0\n", "0" },
 	{ "dropped printk messages fail", 0, NULL, RESULTS KMSG END,

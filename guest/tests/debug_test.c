@@ -9,6 +9,7 @@
 #include "counter_lib.h"
 #include "readers.h"
 #include "debug_test.h"
+#include "../init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,22 +48,12 @@ static int nothing_left(int n)
  * Makes the nth slab allocation of this task fail during finit_module(),
  * for n = 1, 2, ... until a load succeeds with no fault injected.
  */
-static int test_fail_nth_sweep(void)
+static int sweep(int nth, const char *ko, int *fired_failed, int *fired_ok)
 {
-	char path[64], ko[256], back[16];
-	int nth, n, fired_failed = 0, fired_ok = 0;
-
-	ASSERT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
-	       "failslab/ignore-gfp-wait: %s", strerror(errno));
-	write_file(DEBUGFS "/failslab/verbose", "0");
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
-		 (long)syscall(SYS_gettid));
-	snprintf(ko, sizeof(ko), "%s/counter.ko", module_dir);
-	nth = open(path, O_RDWR | O_CLOEXEC);
-	ASSERT(nth >= 0, "open %s: %s", path, strerror(errno));
+	int n;
 
 	for (n = 1; n <= MAX_FAIL_NTH; n++) {
-		char num[16];
+		char num[16], back[16];
 		int ret, fired, len;
 		ssize_t got;
 		int ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
@@ -93,18 +84,41 @@ static int test_fail_nth_sweep(void)
 				return -1;
 			if (!fired)
 				break;
-			fired_ok++;
+			++*fired_ok;
 		} else {
 			ASSERT(fired, "n=%d: load failed with %s and no fault",
 			       n, strerror(-ret));
 			if (nothing_left(n))
 				return -1;
-			fired_failed++;
+			++*fired_failed;
 		}
 	}
+	return n;
+}
+
+static int test_fail_nth_sweep(void)
+{
+	char path[64], ko[256];
+	int nth, n, fired_failed = 0, fired_ok = 0;
+
+	ASSERT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
+	       "failslab/ignore-gfp-wait: %s", strerror(errno));
+	write_file(DEBUGFS "/failslab/verbose", "0");
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	snprintf(ko, sizeof(ko), "%s/counter.ko", module_dir);
+	nth = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT(nth >= 0, "open %s: %s", path, strerror(errno));
+
+	/* The kernel reports the failures we inject: say where they are. */
+	write_file("/dev/kmsg", FAULTS_ON_MARK "\n");
+	n = sweep(nth, ko, &fired_failed, &fired_ok);
+	write_file("/dev/kmsg", FAULTS_OFF_MARK "\n");
 	close(nth);
+	if (n < 0)
+		return -1;
 	ktap_print_msg("%d injection points: %d made the load fail cleanly, %d were survived",
-		 n - 1, fired_failed, fired_ok);
+		       n - 1, fired_failed, fired_ok);
 	ASSERT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
 	       MAX_FAIL_NTH);
 	ASSERT(fired_failed > 0, "no injected fault made the load fail");

@@ -56,6 +56,20 @@ static int in_child(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/* Loads the module, runs fn in a child, unloads: the child's status. */
+static int loaded_in_child(int (*fn)(void *), void *arg)
+{
+	int status, ret = counter_load();
+
+	if (ret) {
+		ktap_print_msg("load: %s", strerror(-ret));
+		return -1;
+	}
+	status = in_child(fn, arg);
+	module_unload("counter");
+	return status;
+}
+
 /* 0 if a read now fits the clock, 1 if it does not, 2 if it failed. */
 static int read_fits_clock(void)
 {
@@ -85,12 +99,8 @@ static int as_nobody_read(void *unused)
 
 static int test_unprivileged_user_reads_the_line(void)
 {
-	int status;
+	int status = loaded_in_child(as_nobody_read, NULL);
 
-	if (load())
-		return -1;
-	status = in_child(as_nobody_read, NULL);
-	module_unload("counter");
 	ASSERT(status == 0, "nobody's read: %s",
 	       status == 1 ? "off the clock" : status == 2 ? "failed" :
 	       "could not become nobody");
@@ -155,12 +165,8 @@ static int timens_read(void *unused)
 
 static int test_time_namespace_sees_the_same_count(void)
 {
-	int status;
+	int status = loaded_in_child(timens_read, NULL);
 
-	if (load())
-		return -1;
-	status = in_child(timens_read, NULL);
-	module_unload("counter");
 	if (status == 100)
 		SKIP("no time namespaces (CONFIG_TIME_NS, Linux 5.6)");
 	ASSERT(status == 0, "reader with boottime + %d s: %s", TIMENS_OFFSET_S,
