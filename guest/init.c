@@ -20,6 +20,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -101,6 +102,8 @@ int main(int argc, char **argv)
 	else
 		printf("init: %s failed (status %#x)\n", argv[1], status);
 	fflush(stdout);
+	/* Let the UART send it all: powering off cuts what is still queued. */
+	tcdrain(STDOUT_FILENO);
 	power_off();
 	return 0;
 }

@@ -16,7 +16,7 @@ mkdir -p "$out"
 	cat "$out/guest.log"
 	exit 1
 }
-grep '^# ' "$out/guest.log" || true
+grep '^# ' "$out/guest.log" | grep -v '^# kmsg: ' || true
 
 {
 	echo "metric,subject,value,unit"

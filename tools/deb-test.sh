@@ -13,6 +13,11 @@ resolve_kernel || exit 1
 version=$(dpkg-deb -f "$deb" Version)
 ko=/var/lib/dkms/counter/$version/$KVER/x86_64/module/counter.ko
 
+# Runs a command whose output is noise; its status is what counts.
+quietly() {
+	"$@" >/dev/null 2>&1
+}
+
 leftovers() {
 	local found
 	found=$(ls -d /usr/src/counter-* /var/lib/dkms/counter \
@@ -40,11 +45,11 @@ export DEBIAN_FRONTEND=noninteractive
 ktap_print_header
 ktap_check "nothing of counter is installed before" leftovers
 ktap_check "apt-get installs $(basename "$deb")" \
-	apt-get install -y -q "$deb" >/dev/null 2>&1
+	quietly apt-get install -y -q "$deb"
 # The package builds for the running kernel; Debian's packaged kernel is
 # the one the guest runs, so ask DKMS for it by name.
 ktap_check "DKMS builds the module for $KVER" \
-	dkms install "counter/$version" -k "$KVER" >/dev/null 2>&1
+	quietly dkms install "counter/$version" -k "$KVER"
 ktap_check "dkms status shows counter/$version installed for $KVER" \
 	bash -c "dkms status counter/$version -k $KVER | grep -q installed"
 ktap_check "modinfo shows license, author, description, version $version, srcversion" \
@@ -69,7 +74,7 @@ else
 fi
 
 ktap_check "apt-get purges counter-dkms" \
-	apt-get purge -y -q counter-dkms >/dev/null 2>&1
+	quietly apt-get purge -y -q counter-dkms
 ktap_check "nothing of counter is left after purge" leftovers
 ktap_set_plan "$KTAP_NUM"
 ktap_finished

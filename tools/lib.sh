@@ -29,7 +29,7 @@ ktap_parse_summary() {
 	[[ $line =~ $re ]] || return 1
 	SUMMARY_PASSED=${BASH_REMATCH[1]}
 	SUMMARY_FAILED=${BASH_REMATCH[2]}
-	SUMMARY_SKIPPED=${BASH_REMATCH[3]:-0}
+	SUMMARY_SKIPPED=${BASH_REMATCH[4]:-0}
 }
 
 KTAP_PASSED=0

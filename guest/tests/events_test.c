@@ -25,6 +25,7 @@
 #define CLOCK_STEP_S (86400LL * 365)
 #define SUSPEND_SECONDS 5
 #define OFFLINE_SECONDS 3
+#define SIGNAL_AFTER_S 3
 #define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
 /* What the freeze step saw, judged by the two tests after it. */
@@ -181,6 +182,8 @@ static int test_signals_leave_the_thread_alone(void)
 
 	if (load_and_find(&pid))
 		return -1;
+	/* Seconds into the count, so that one started again would show. */
+	sleep_ns(SIGNAL_AFTER_S * NSEC_PER_SEC);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		EXPECT(kill(pid, sigs[i]) == 0, "kill(%d, %s): %s", pid,
 		       strsignal(sigs[i]), strerror(errno));
