@@ -4,7 +4,7 @@
  * and /proc/counter shows the count.
  *
  * The count is derived from CLOCK_BOOTTIME captured at load, not accumulated
- * tick by tick, so it cannot drift: the thread sleeps to absolute deadlines
+ * tick by tick, so it cannot drift: the thread wakes at fixed deadlines
  * (load + 1 s, load + 2 s, ...) and publishes whole seconds elapsed. BOOTTIME
  * keeps running across suspend, so "seconds since load" stays true there too.
  */

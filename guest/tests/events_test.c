@@ -342,13 +342,16 @@ static int test_suspend_to_ram_counts_the_time_asleep(void)
 	m0 = now_ns();
 	if (!ret)
 		ret = write_file("/sys/power/state", "mem");
-	slept = (clock_ns(CLOCK_BOOTTIME) - b0) - (now_ns() - m0);
+	b0 = clock_ns(CLOCK_BOOTTIME) - b0;
+	m0 = now_ns() - m0;
+	slept = b0 - m0;
 	close(fd);
 	if (ret) {
 		module_unload("counter");
 		ASSERT(0, "suspend: %s", strerror(-ret));
 	}
-	ktap_print_msg("asleep %.3f s: BOOTTIME ran on, MONOTONIC did not",
+	ktap_print_msg("suspended: BOOTTIME +%.3f s, MONOTONIC +%.3f s, asleep %.3f s",
+		       (double)b0 / NSEC_PER_SEC, (double)m0 / NSEC_PER_SEC,
 		       (double)slept / NSEC_PER_SEC);
 
 	/* Thawed after resume, the thread recounts at once from BOOTTIME. */
