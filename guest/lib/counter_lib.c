@@ -135,7 +135,7 @@ int counter_pread(int fd, unsigned long *n)
 	return read_whole(fd, n, 1);
 }
 
-static int read_file(const char *path, char *buf, size_t size)
+int read_text(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t len;
@@ -155,9 +155,10 @@ int task_info(pid_t pid, struct task_info *ti)
 	char path[64], buf[2048], *p;
 	unsigned long long utime, stime;
 	long vol = -1, invol = -1;
+	int field;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_file(path, buf, sizeof(buf)))
+	if (read_text(path, buf, sizeof(buf)))
 		return -1;
 	/* Fields after the comm, which may hold spaces: see proc(5). */
 	p = strrchr(buf, ')');
@@ -165,9 +166,14 @@ int task_info(pid_t pid, struct task_info *ti)
 			 &ti->state, &ti->ppid, &ti->flags, &utime, &stime) != 5)
 		return -1;
 	ti->ticks = utime + stime;
+	/* The CPU it last ran on is field 39; p is at the end of field 2. */
+	for (field = 2; p && field < 39; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%d", &ti->cpu) != 1)
+		ti->cpu = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (read_file(path, buf, sizeof(buf)))
+	if (read_text(path, buf, sizeof(buf)))
 		return -1;
 	p = strstr(buf, "voluntary_ctxt_switches:");
 	if (p)
@@ -182,7 +188,7 @@ int task_info(pid_t pid, struct task_info *ti)
 
 	/* Nanoseconds on the CPU, where the kernel has CONFIG_SCHED_INFO. */
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-	if (read_file(path, buf, sizeof(buf)) ||
+	if (read_text(path, buf, sizeof(buf)) ||
 	    sscanf(buf, "%lld", &ti->runtime_ns) != 1)
 		ti->runtime_ns = -1;
 	return 0;
@@ -204,7 +210,7 @@ int kthreads_named(const char *name, pid_t *pid)
 		if (p <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/comm", p);
-		if (read_file(path, comm, sizeof(comm)))
+		if (read_text(path, comm, sizeof(comm)))
 			continue;
 		comm[strcspn(comm, "\n")] = '\0';
 		if (strcmp(comm, name) || task_info(p, &ti) ||
@@ -222,7 +228,7 @@ long sysctl_read(const char *name)
 	char path[128], buf[64];
 
 	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
-	if (read_file(path, buf, sizeof(buf)))
+	if (read_text(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -246,6 +252,15 @@ int write_file(const char *path, const char *s)
 	len = write(fd, s, strlen(s));
 	close(fd);
 	return len == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
 }
 
 int kmsg_find(int fd, const char *needle, char *out, size_t outlen)

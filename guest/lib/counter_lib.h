@@ -61,6 +61,7 @@ struct task_info {
 	long sleeps;		/* voluntary switches: one per sleep and wake-up */
 	long preemptions;	/* involuntary switches */
 	long long runtime_ns;		/* from schedstat; -1 if absent */
+	int cpu;		/* the CPU it last ran on; -1 if unknown */
 };
 
 #define PF_KTHREAD 0x00200000UL
@@ -69,6 +70,9 @@ int task_info(pid_t pid, struct task_info *ti);
 
 /* Kernel threads whose comm is name; *pid gets the first one found. */
 int kthreads_named(const char *name, pid_t *pid);
+
+/* Reads a small file into buf, NUL-terminated; 0 or -errno. */
+int read_text(const char *path, char *buf, size_t size);
 
 /* Writes s to a file (sysfs, debugfs, proc); 0 or -errno. */
 int write_file(const char *path, const char *s);
@@ -82,6 +86,9 @@ int sysctl_write(const char *name, long value);
  * contains needle; 1 found (copied to out), 0 not found.
  */
 int kmsg_find(int fd, const char *needle, char *out, size_t outlen);
+
+/* /dev/kmsg opened with O_NONBLOCK past its last record, or -1. */
+int kmsg_from_now(void);
 
 /*
  * at[k] is the instant the count became k + 1. The least-squares period of

@@ -552,15 +552,6 @@ static int test_load_message_in_kernel_log(void)
 	return 0;
 }
 
-static int kmsg_from_now(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
 static int64_t timed_unload(const char *name, int *ret)
 {
 	int64_t t0 = now_ns();

@@ -196,29 +196,6 @@ static int test_signals_leave_the_thread_alone(void)
 	return bad;
 }
 
-/* The CPU the thread last ran on, field 39 of /proc/PID/stat. */
-static int task_cpu(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	int fd, field, cpu = -1;
-	ssize_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 39; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		sscanf(p + 1, "%d", &cpu);
-	return cpu;
-}
-
 /* Samples the count for a while; every sample must fit the clock. */
 static int count_fits_for(int64_t ns, const char *when)
 {
@@ -241,6 +218,7 @@ static int count_fits_for(int64_t ns, const char *when)
 /* The thread's CPU goes offline under it, and comes back. */
 static int test_cpu_hotplug_keeps_the_count(void)
 {
+	struct task_info ti;
 	cpu_set_t one;
 	pid_t pid = 0;
 	int ret, bad, cpu;
@@ -253,14 +231,14 @@ static int test_cpu_hotplug_keeps_the_count(void)
 	CPU_SET(1, &one);
 	ret = sched_setaffinity(pid, sizeof(one), &one) ? -errno : 0;
 	bad = ret ? -1 : count_fits_after_a_tick("on CPU 1");
-	cpu = task_cpu(pid);
+	cpu = task_info(pid, &ti) ? -1 : ti.cpu;
 	if (!ret)
 		ret = write_file(CPU1_ONLINE, "0");
 	if (!ret && !bad) {
 		bad = count_fits_for(OFFLINE_SECONDS * NSEC_PER_SEC,
 				     "with CPU 1 offline");
 		ktap_print_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
-			       task_cpu(pid));
+			       task_info(pid, &ti) ? -1 : ti.cpu);
 	}
 	write_file(CPU1_ONLINE, "1");
 	if (!ret && !bad)
@@ -302,14 +280,9 @@ static int rtc_alarm_in(int fd, int seconds)
 
 static int file_has(const char *path, const char *word)
 {
-	char buf[128] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	char buf[128];
 
-	if (fd >= 0)
-		close(fd);
-	buf[len > 0 ? len : 0] = '\0';
-	return strstr(buf, word) != NULL;
+	return !read_text(path, buf, sizeof(buf)) && strstr(buf, word);
 }
 
 /*

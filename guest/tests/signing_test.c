@@ -21,15 +21,9 @@
 
 static int sig_enforced(void)
 {
-	char c = 'N';
-	int fd = open(SIG_ENFORCE, O_RDONLY);
+	char buf[8];
 
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'N';
-		close(fd);
-	}
-	return c == 'Y';
+	return !read_text(SIG_ENFORCE, buf, sizeof(buf)) && buf[0] == 'Y';
 }
 
 static int module_there(const char *name)
@@ -44,10 +38,8 @@ static int module_there(const char *name)
 static int refused(const char *name, const char *why)
 {
 	char line[512];
-	int kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), ret, found = 0;
+	int kfd = kmsg_from_now(), ret, found = 0;
 
-	if (kfd >= 0)
-		lseek(kfd, 0, SEEK_END);
 	ret = module_load(module_dir, name);
 	if (kfd >= 0) {
 		found = why && kmsg_find(kfd, why, line, sizeof(line));
