@@ -19,7 +19,9 @@
  * the console nor the read-back log holds a kernel report: a WARN, BUG,
  * oops, panic, a stack dump of any kind, a detector's report, or dropped
  * messages. One warning is excused, once: the proc core's complaint about
- * a duplicate /proc/counter, which the failed-load test provokes. Between
+ * a duplicate /proc/counter, which the failed-load test provokes; its
+ * message comes just before the "WARNING:" header on most architectures
+ * and just after it on 32-bit ARM. Between
  * the suite's fault-injection marks, the allocation failures it injects
  * are reported with a stack dump (warn_alloc()): those are excused there.
  *
@@ -72,7 +74,9 @@ static const struct {
 	{ "BUG:", "BUG" },
 	{ "BUG ", "BUG" },
 	{ "Call Trace:", "stack dump" },
+	{ "Call trace:", "stack dump" },
 	{ "Backtrace:", "stack dump" },
+	{ " from show_stack", "stack dump" },	/* 32-bit ARM's unwinder */
 	{ "page allocation failure", "allocation failure" },
 	{ "vmalloc error:", "allocation failure" },
 	{ "printk messages dropped", "lost messages" },
@@ -84,6 +88,7 @@ static const struct {
 struct log_judge {
 	const char *source;
 	char recent[3][MAX_LINE];
+	char pending[MAX_LINE];	/* a warning whose message may come next */
 	int in_excused;		/* inside the excused warning's dump */
 	int excused;		/* the excused warning was seen */
 	int injecting;		/* between the fault-injection marks */
@@ -120,9 +125,29 @@ static int recently(struct log_judge *j, const char *text)
 	return 0;
 }
 
+static void report(struct log_judge *j, const char *detector, const char *line)
+{
+	printf("# %s (%s): %s\n", j->source, detector, line);
+	j->bad++;
+}
+
+/* The end of a source: a warning held back is a warning. */
+static void judge_end(struct log_judge *j)
+{
+	if (j->pending[0])
+		report(j, "WARN", j->pending);
+	j->pending[0] = '\0';
+}
+
 static void judge_line(struct log_judge *j, const char *line)
 {
 	size_t i;
+
+	if (j->pending[0] && !j->excused && strstr(line, ALLOWED_WARNING)) {
+		j->pending[0] = '\0';
+		j->excused = j->in_excused = 1;
+	}
+	judge_end(j);
 
 	if (strstr(line, FAULTS_ON_MARK))
 		j->injecting = 1;
@@ -142,14 +167,15 @@ static void judge_line(struct log_judge *j, const char *line)
 	if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:") &&
 	    recently(j, ALLOWED_WARNING)) {
 		j->excused = j->in_excused = 1;
+	} else if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:")) {
+		snprintf(j->pending, sizeof(j->pending), "%s", line);
 	} else if (i < N_REPORTS && j->injecting &&
 		   (!strcmp(reports[i].detector, "allocation failure") ||
 		    !strcmp(reports[i].detector, "stack dump"))) {
 		/* warn_alloc() on a failure the suite injected: its dump. */
 		j->injected++;
 	} else if (i < N_REPORTS && !j->in_excused) {
-		printf("# %s (%s): %s\n", j->source, reports[i].detector, line);
-		j->bad++;
+		report(j, reports[i].detector, line);
 	}
 	if (j->in_excused && strstr(line, "---[ end trace"))
 		j->in_excused = 0;
@@ -236,6 +262,7 @@ static void read_tap(const char *path, char names[][128], int count,
 			failed += !good || !ok;
 		}
 	}
+	judge_end(kmsg);
 	fclose(f);
 }
 
@@ -250,6 +277,7 @@ static void read_console(const char *path, struct log_judge *j)
 		chomp(line);
 		judge_line(j, line);
 	}
+	judge_end(j);
 	fclose(f);
 }
 

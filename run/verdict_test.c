@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * verdict_test - runs the verdict on crafted guest runs: a good one and one
- * with the excused warning must pass; every other must fail.
+ * with the excused warning (in either order) must pass; every other must fail.
  *
  * Usage: verdict_test PATH/TO/verdict
  */
@@ -29,6 +29,13 @@
 	"[    2.000005]  proc_create_single_data+0x3c/0x70\n" \
 	"[    2.000006]  </TASK>\n" \
 	"[    2.000007] ---[ end trace 0000000000000000 ]---\n"
+/* 32-bit ARM prints the message after the header, and its own unwinder. */
+#define DUPLICATE_WARNING_ARM \
+	"[    2.000002] WARNING: CPU: 1 PID: 82 at fs/proc/generic.c:398 proc_register+0x18c/0x210\n" \
+	"[    2.000003] proc_dir_entry '/proc/counter' already registered\n" \
+	"[    2.000004]  unwind_backtrace from show_stack+0x18/0x1c\n" \
+	"[    2.000005]  proc_register from proc_create_single_data+0x44/0x50\n" \
+	"[    2.000007] ---[ end trace 0000000000000000 ]---\n"
 
 struct run {
 	const char *name;
@@ -41,6 +48,8 @@ static const struct run runs[] = {
 	{ "a clean run passes", 1, NULL, RESULTS KMSG END, BANNER LOADED, "0" },
 	{ "the duplicate-name warning is excused once", 1, NULL, RESULTS KMSG END,
 	  BANNER LOADED DUPLICATE_WARNING, "0" },
+	{ "the duplicate-name warning is excused with its message after it", 1,
+	  NULL, RESULTS KMSG END, BANNER LOADED DUPLICATE_WARNING_ARM, "0" },
 	{ "an empty console fails", 0, NULL, RESULTS KMSG END, "", "0" },
 	{ "a console without the module's load line fails", 0, NULL,
 	  RESULTS KMSG END, BANNER, "0" },
@@ -70,8 +79,14 @@ static const struct run runs[] = {
 	  BANNER LOADED "[    3.0] ** 5 printk messages dropped **\n", "0" },
 	{ "a second duplicate-name warning fails", 0, NULL, RESULTS KMSG END,
 	  BANNER LOADED DUPLICATE_WARNING DUPLICATE_WARNING, "0" },
+	{ "a second duplicate-name warning, message after, fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED DUPLICATE_WARNING DUPLICATE_WARNING_ARM, "0" },
 	{ "another WARNING fails", 0, NULL, RESULTS KMSG END,
 	  BANNER LOADED "[    3.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1\n", "0" },
+	{ "a WARNING on the console's last line fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1", "0" },
+	{ "a bare 32-bit ARM stack dump fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0]  unwind_backtrace from show_stack+0x18/0x1c\n", "0" },
 	{ "the success marker inside another line fails", 0, NULL,
 	  RESULTS KMSG KMSG_END "\n# " SUCCESS_MARKER "\n", BANNER LOADED, "0" },
 	{ "no success marker fails", 0, NULL, RESULTS KMSG KMSG_END "\n",

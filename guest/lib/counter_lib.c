@@ -78,6 +78,18 @@ int module_unload(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+int64_t noop_unload_ns(void)
+{
+	int64_t t0;
+	int ret = module_load(module_dir, "noop");
+
+	if (ret)
+		return ret;
+	t0 = now_ns();
+	ret = module_unload("noop");
+	return ret ? ret : now_ns() - t0;
+}
+
 int module_is_live(const char *name)
 {
 	char path[256];

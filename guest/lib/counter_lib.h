@@ -41,6 +41,14 @@ int module_unload(const char *name);
 int module_is_live(const char *name);
 
 /*
+ * How long the kernel takes to unload a module that does nothing: the
+ * baseline that unload times are judged against, since it differs by an
+ * order of magnitude between machines (15 ms on x86, 250 ms on 32-bit
+ * ARM, both emulated). Nanoseconds, or a negative errno.
+ */
+int64_t noop_unload_ns(void);
+
+/*
  * Parse one whole line "The counter is now at: N\n", nothing more or less.
  * Returns 0 and sets *n, or -1 when the bytes are malformed.
  */
