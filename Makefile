@@ -7,6 +7,13 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?=
+# The test targets take Debian's architecture names (kernels/arches):
+# make check ARCH=arm64 runs the suite on that architecture's kernel.
+TEST_ARCH := $(or $(ARCH),amd64)
+GUEST := build/guest/$(TEST_ARCH)
+# The guest programs' compiler for an architecture: its cross gcc.
+guest_cc = $(shell awk '$$1 == "$(1)" && $$3 != "-" { p = $$3 } \
+	END { print p "gcc" }' kernels/arches)
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
@@ -29,24 +36,26 @@ clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 	rm -rf .tmp_versions build
 
-build/guest/init: guest/init.c guest/init.h guest/lib/kmsg.c guest/lib/kmsg.h
+build/guest/%/init: guest/init.c guest/init.h guest/lib/kmsg.c guest/lib/kmsg.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Iguest/lib -o $@ guest/init.c guest/lib/kmsg.c
+	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -o $@ guest/init.c guest/lib/kmsg.c
 
-build/guest/counter_test: $(TEST_SRCS) $(wildcard guest/lib/*.h guest/tests/*.h)
+build/guest/%/counter_test: $(TEST_SRCS) $(wildcard guest/lib/*.h guest/tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ $(TEST_SRCS) -lm
+	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ $(TEST_SRCS) -lm
 
-# The suite's tests in order, for the host's verdict.
-build/guest/counter_test.list: build/guest/counter_test
+# The suite's tests in order, for the host's verdict: from the machine's
+# own build, whatever the guest's architecture.
+build/guest/counter_test.list: build/guest/amd64/counter_test
 	$< --list >$@
 
-build/guest/counter_test-debug.list: build/guest/counter_test
+build/guest/counter_test-debug.list: build/guest/amd64/counter_test
 	$< --list --debug >$@
 
-build/guest/counter_bench: guest/bench/counter_bench.c $(GUEST_LIB) $(wildcard guest/lib/*.h)
+build/guest/%/counter_bench: guest/bench/counter_bench.c $(GUEST_LIB) $(wildcard guest/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ guest/bench/counter_bench.c $(GUEST_LIB) -lm
+	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ \
+		guest/bench/counter_bench.c $(GUEST_LIB) -lm
 
 build/host/verdict_test: run/verdict_test.c guest/init.h
 	@mkdir -p $(@D)
@@ -56,7 +65,7 @@ build/host/verdict: run/verdict.c guest/init.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
-guest-tools: build/guest/init build/guest/counter_test build/guest/counter_bench \
+guest-tools: $(GUEST)/init $(GUEST)/counter_test $(GUEST)/counter_bench \
 	build/guest/counter_test.list build/guest/counter_test-debug.list \
 	build/host/verdict
 

@@ -6,11 +6,16 @@
  * SUCCESS_MARKER only if the command exited 0, and powers the machine off.
  *
  * The kernel console stays on the first serial port, so the host reads
- * the kernel's own reports apart from the tests' output. The log is read
+ * the kernel's own reports apart from the tests' output. Where the
+ * machine has one UART, the second port is a virtio console: the host
+ * names it with guest_output= on the command line (the kernel hands that
+ * to init as an environment variable) and puts the modules it needs in
+ * /lib/boot, numbered in load order. The log is read
  * back as well because a console may print late (PREEMPT_RT defers it) or
  * drop messages: what the kernel logged is judged either way.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -27,6 +33,9 @@
 #include "kmsg.h"
 
 #define OUTPUT_TTY "/dev/ttyS1"
+#define BOOT_MODULES "/lib/boot"
+/* A virtio console appears once its driver has probed the device. */
+#define OUTPUT_WAIT_MS 10000
 
 static void mount_or_warn(const char *fs, const char *dir)
 {
@@ -34,6 +43,47 @@ static void mount_or_warn(const char *fs, const char *dir)
 	if (mount(fs, dir, fs, 0, NULL) && errno != EBUSY)
 		fprintf(stderr, "init: mount %s on %s: %s\n", fs, dir,
 			strerror(errno));
+}
+
+static void load_boot_modules(void)
+{
+	struct dirent **names;
+	char path[512];
+	int n, i, fd;
+
+	n = scandir(BOOT_MODULES, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), BOOT_MODULES "/%s",
+				 names[i]->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || syscall(SYS_finit_module, fd, "", 0))
+				fprintf(stderr, "init: load %s: %s\n", path,
+					strerror(errno));
+			if (fd >= 0)
+				close(fd);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+static int open_output(const char *tty)
+{
+	int waited, fd = -1;
+
+	for (waited = 0; waited <= OUTPUT_WAIT_MS; waited += 10) {
+		fd = open(tty, O_WRONLY | O_NOCTTY);
+		/* No node yet, or a node whose port is not up yet. */
+		if (fd >= 0 || (errno != ENOENT && errno != ENODEV &&
+				errno != ENXIO))
+			break;
+		usleep(10000);
+	}
+	if (fd < 0)
+		fprintf(stderr, "init: open %s: %s\n", tty, strerror(errno));
+	return fd;
 }
 
 /* Every record of the kernel log, a line each. */
@@ -59,6 +109,7 @@ static void power_off(void)
 
 int main(int argc, char **argv)
 {
+	const char *output = getenv("guest_output");
 	int status = 0, fd;
 	pid_t child;
 
@@ -68,7 +119,8 @@ int main(int argc, char **argv)
 	mount_or_warn("tmpfs", "/tmp");
 	mount_or_warn("debugfs", "/sys/kernel/debug");
 
-	fd = open(OUTPUT_TTY, O_WRONLY | O_NOCTTY);
+	load_boot_modules();
+	fd = open_output(output ? output : OUTPUT_TTY);
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
@@ -79,6 +131,7 @@ int main(int argc, char **argv)
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
+	unsetenv("guest_output");
 	setenv("PATH", "/bin:/sbin", 1);
 	setenv("HOME", "/", 1);
 

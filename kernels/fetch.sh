@@ -3,8 +3,8 @@
 # Fetches one of Debian's kernels into the cache, without installing it,
 # and prints its release.
 #
-# Usage: fetch.sh SUITE FLAVOUR     e.g. bullseye amd64, sid amd64,
-#                                          bookworm-backports rt-amd64
+# Usage: fetch.sh SUITE FLAVOUR [ARCH]   e.g. bullseye amd64,
+#                    bookworm-backports rt-amd64, bookworm armmp armhf
 #
 # Packages come through a private apt configuration (its own sources list,
 # lists and cache under the cache directory), from the archive the machine's
@@ -12,15 +12,21 @@
 # and headers are unpacked with dpkg -x into
 #   $COUNTER_CACHE/kernels/RELEASE/{image,headers}
 # and the headers' hard-coded /usr/src paths are pointed into the cache.
-# For sid, whose headers need a newer compiler than Debian 12 runs, the
-# headers live in a minimal sid chroot made with debootstrap instead:
+# Another architecture's headers build with the machine's own (amd64)
+# linux-kbuild of the same version and a cross compiler; its static
+# busybox comes too, as $COUNTER_CACHE/kernels/RELEASE/busybox.
+# For trixie and sid, whose kbuild and compilers need a newer C library
+# than Debian 12's, the headers live in a minimal chroot of that suite,
+# made with debootstrap, instead:
 #   $COUNTER_CACHE/kernels/RELEASE/chroot
 # A second run downloads nothing.
 set -euo pipefail
 
 suite=${1:?usage: fetch.sh SUITE FLAVOUR}
 flavour=${2:?usage: fetch.sh SUITE FLAVOUR}
+arch=${3:-amd64}
 . "$(dirname "$0")/../tools/lib.sh"
+cross=$(arch_field "$arch" 3)
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { echo "fetch: $*" >&2; }
 
@@ -42,10 +48,13 @@ uri=$(archive_uri | head -n 1)
 [ -n "$uri" ] || { log "no bookworm archive in the machine's apt sources"; exit 1; }
 
 apt_dir=$COUNTER_CACHE/apt/$suite
+[ "$arch" = amd64 ] || apt_dir=$apt_dir-$arch
 apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
 	  -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
 	  -o "Dir::State=$apt_dir/state" -o "Dir::Cache=$apt_dir/cache"
-	  -o "Dir::State::status=$apt_dir/status" -o "APT::Sandbox::User=root")
+	  -o "Dir::State::status=$apt_dir/status" -o "APT::Sandbox::User=root"
+	  -o "APT::Architecture=amd64" -o "APT::Architectures::=amd64"
+	  -o "APT::Architectures::=$arch")
 
 private_apt() {
 	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/state/lists/partial" \
@@ -61,19 +70,24 @@ private_apt() {
 
 # linux-image-FLAVOUR is a metapackage naming the release's package.
 release_of() {
-	apt-cache "${apt_opts[@]}" depends "linux-image-$flavour" |
-		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\).*/\1/p' |
+	apt-cache "${apt_opts[@]}" depends "linux-image-$flavour:$arch" |
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ :]*\).*/\1/p' |
 		sort -V | tail -n 1
 }
 
 # Fetches PACKAGE and, recursively, those of its dependencies whose
-# names match PATTERN.
+# names match PATTERN: the architecture's own build, or else the
+# machine's (linux-kbuild, which runs here) or the "all" one.
 download() {
 	local pkg=$1 dest=$2 pattern=$3 dep
 	[ -n "$(ls "$dest/${pkg}_"*.deb 2>/dev/null)" ] && return 0
-	(cd "$dest" && apt-get "${apt_opts[@]}" download -q "$pkg" >/dev/null)
-	for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg" |
-		     sed -n 's/^ *Depends: \([^ <>]*\).*/\1/p' | grep -E "$pattern"); do
+	(cd "$dest" &&
+	 { { [[ $pkg != linux-kbuild-* ]] &&
+	     apt-get "${apt_opts[@]}" download -q "$pkg:$arch" >/dev/null 2>&1; } ||
+	   apt-get "${apt_opts[@]}" download -q "$pkg" >/dev/null; })
+	for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg:$arch" |
+		     sed -n 's/^ *Depends: <\{0,1\}\([^ <>:]*\).*/\1/p' |
+		     grep -E "$pattern"); do
 		download "$dep" "$dest" "$pattern"
 	done
 }
@@ -85,7 +99,9 @@ unpack_image() {
 	for deb in "$dir"/debs/linux-image-*.deb "$dir"/debs/linux-binary-*.deb; do
 		[ -f "$deb" ] && dpkg -x "$deb" "$dir/image"
 	done
+	# ppc64el and riscv64 boot the uncompressed vmlinux.
 	found=$(find "$dir/image" -name "vmlinuz-$release" -o \
+		-name "vmlinux-$release" -o \
 		-path "*/modules/$release/vmlinuz" | head -n 1)
 	[ -n "$found" ] || { log "no vmlinuz-$release in the image packages"; return 1; }
 	mkdir -p "$dir/image/boot"
@@ -107,18 +123,41 @@ unpack_headers() {
 	[ -f "$dir/headers/usr/src/linux-headers-$release/Makefile" ]
 }
 
-# A minimal sid with gcc, make and the headers, to build modules in.
+# A minimal system of the suite with gcc, make and the headers, to build
+# modules in. Another architecture's headers are unpacked into it, beside
+# its own linux-kbuild and the cross compiler.
 make_chroot() {
-	local dir=$1 release=$2 root=$1/chroot
+	local dir=$1 release=$2 root=$1/chroot deb kbuild
 	[ -f "$root/usr/src/linux-headers-$release/Makefile" ] && return 0
 	rm -rf "$root"
 	log "debootstrap $suite into $root (a few minutes)"
 	debootstrap --variant=minbase --keyring="$keyring" "$suite" "$root" "$uri" >&2
-	log "installing gcc, make and linux-headers-$release in the chroot"
-	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends \
-		make "linux-headers-$release" >/dev/null
+	if [ "$arch" = amd64 ]; then
+		log "installing gcc, make and linux-headers-$release in the chroot"
+		chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends \
+			make "linux-headers-$release" >/dev/null
+	else
+		download "linux-headers-$release" "$dir/debs" "^linux-(headers|kbuild)-"
+		kbuild=$(cd "$dir/debs" && ls linux-kbuild-*.deb | sed 's/_.*//')
+		log "installing make, gcc-${cross%-} and $kbuild in the chroot"
+		chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends \
+			make "gcc-${cross%-}" "$kbuild" >/dev/null
+		for deb in "$dir"/debs/linux-headers-*.deb; do
+			dpkg -x "$deb" "$root"
+		done
+	fi
 	chroot "$root" apt-get clean
+}
+
+# The architecture's static busybox, for its initramfs.
+fetch_busybox() {
+	local dir=$1
+	download busybox-static "$dir/debs" '^$'
+	dpkg -x "$dir"/debs/busybox-static_*.deb "$dir/busybox-static"
+	mv "$(find "$dir/busybox-static" -type f -path "*bin/busybox")" "$dir/busybox"
+	rm -rf "$dir/busybox-static"
 }
 
 private_apt
@@ -130,7 +169,8 @@ if [ ! -f "$dir/.fetched" ]; then
 	mkdir -p "$dir/debs"
 	download "linux-image-$release" "$dir/debs" "^linux-binary-"
 	[ -f "$dir/image/boot/vmlinuz-$release" ] || unpack_image "$dir" "$release"
-	if [ "$suite" = sid ]; then
+	[ "$arch" = amd64 ] || fetch_busybox "$dir"
+	if [ "$suite" = sid ] || [ "$suite" = trixie ]; then
 		make_chroot "$dir" "$release"
 		echo "chroot" >"$dir/build-in"
 	else

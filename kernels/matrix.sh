@@ -1,55 +1,69 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs the guest suite on each of Debian's current kernels: a row per
-# kernel, then "N passed, N failed" over all. The table also goes to
-# build/matrix.md.
+# Runs the guest suite on each of Debian's current amd64 kernels and on
+# every other architecture in kernels/arches: a row per kernel, then
+# "N passed, N failed" over all. The table, and what each row skipped
+# and why, also go to build/matrix.md.
 set -uo pipefail
 
 here=$(dirname "$0")
 . "$here/resolve.sh"
 
-# label, suite, flavour ("-" for the installed linux-image-amd64)
+# arch, label, suite, flavour ("-" for the installed linux-image-amd64)
 entries=(
-	"5.10 bullseye amd64"
-	"6.1 - amd64"
-	"6.12 bookworm-backports amd64"
-	"6.12-rt bookworm-backports rt-amd64"
-	"sid sid amd64"
+	"amd64 5.10 bullseye amd64"
+	"amd64 6.1 - amd64"
+	"amd64 6.12 bookworm-backports amd64"
+	"amd64 6.12-rt bookworm-backports rt-amd64"
+	"amd64 sid sid amd64"
 )
+while read -r arch suite flavour; do
+	entries+=("$arch $suite $suite $flavour")
+done < <(awk '!/^#/ && $1 != "amd64" { print $1, $4, $5 }' "$here/arches")
 
 table=$COUNTER_BUILD/matrix.md
+skips=$COUNTER_BUILD/matrix-skips.md
 mkdir -p "$COUNTER_BUILD"
 {
-	echo "| kernel | release | flavour | built | tests | guest seconds |"
-	echo "|---|---|---|---|---|---|"
+	echo "| arch | kernel | release | flavour | built | tests | guest seconds |"
+	echo "|---|---|---|---|---|---|---|"
 } >"$table"
+: >"$skips"
 
 for entry in "${entries[@]}"; do
-	read -r label suite flavour <<<"$entry"
+	read -r arch label suite flavour <<<"$entry"
 	if [ "$suite" = - ]; then
 		release=$(default_kver)
 	else
-		release=$("$here/fetch.sh" "$suite" "$flavour")
+		release=$("$here/fetch.sh" "$suite" "$flavour" "$arch")
 	fi
 	if [ -z "$release" ]; then
-		echo "| $label | (fetch failed) | $flavour | no | 0 passed, 1 failed | - |" >>"$table"
+		echo "| $arch | $label | (fetch failed) | $flavour | no | 0 passed, 1 failed | - |" >>"$table"
 		KTAP_FAILED=$((KTAP_FAILED + 1))
 		continue
 	fi
 	log=$COUNTER_BUILD/$release/matrix.log
 	mkdir -p "$COUNTER_BUILD/$release"
 	rm -f "$COUNTER_BUILD/$release/counter.ko"
-	echo "=== $label: $release"
+	echo "=== $arch $label: $release"
 	start=$(date +%s)
-	KVER=$release KCC= "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+	ARCH=$arch KVER=$release KCC= "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
 	grep -E '^(not ok|# console|# kernel log|# .*:[0-9]+: )' "$log"
 	built=no
 	[ -f "$COUNTER_BUILD/$release/counter.ko" ] && built=yes
 	ktap_count_suite "$log"
 	summary=$(ktap_summary_line "$SUMMARY_PASSED" "$SUMMARY_FAILED" "$SUMMARY_SKIPPED")
-	echo "| $label | $release | $flavour | $built | $summary | $seconds |" >>"$table"
+	echo "| $arch | $label | $release | $flavour | $built | $summary | $seconds |" >>"$table"
+	sed -n "s/^ok [0-9]* - \(.*\) # SKIP \(.*\)/- $arch $label: \1: \2/p" "$log" >>"$skips"
 done
 
+{
+	echo
+	echo "Skipped, and why:"
+	echo
+	cat "$skips"
+} >>"$table"
+rm -f "$skips"
 cat "$table"
 ktap_finished

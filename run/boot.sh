@@ -6,8 +6,9 @@
 # Usage: boot.sh check|demo|bench|check-debug
 #   check-debug runs the suite, plus the debug-only tests, on the debug
 #   kernel that kernels/debug-build.sh makes.
-# Environment: KVER (guest kernel release, default: linux-headers-amd64's),
-#   KCC (compiler for the module build), COUNTER_KO (a counter.ko built
+# Environment: ARCH (Debian's name for the guest's architecture, as in
+#   kernels/arches; default amd64), KVER (guest kernel release, default:
+#   linux-headers-amd64's, or the release ARCH's row names), KCC (compiler for the module build), COUNTER_KO (a counter.ko built
 #   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_C
 #   (another counter.c to build and test, e.g. a mutant), COUNTER_LOGS
 #   (where the run's logs go, by default build/KVER), COUNTER_FAIL_FAST
@@ -19,9 +20,16 @@ set -euo pipefail
 mode=${1:?usage: boot.sh check|demo|bench|check-debug}
 . "$(dirname "$0")/../kernels/resolve.sh"
 top=$COUNTER_TOP
+arch=${ARCH:-amd64}
+karch=$(arch_field "$arch" 2) || {
+	echo "boot.sh: no architecture $arch in kernels/arches" >&2
+	exit 2
+}
+cross=$(arch_field "$arch" 3)
 # A log buffer large enough that init reads the whole run's log back.
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
+append="panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
 if [ "$mode" = check-debug ]; then
+	[ "$arch" = amd64 ] || { echo "boot.sh: the debug kernel is amd64's" >&2; exit 2; }
 	KBUILD=$("$top/kernels/debug-build.sh")
 	KIMAGE=$KBUILD/arch/x86/boot/bzImage
 	KVER=$(cat "$KBUILD/include/config/kernel.release")
@@ -32,17 +40,19 @@ else
 	append="$append slub_debug=FZPU"
 fi
 out=$COUNTER_BUILD/$KVER
-tools=$COUNTER_BUILD
+tools=$COUNTER_BUILD/guest/$arch
+make -s --no-print-directory -C "$top" guest-tools ARCH="$arch"
 
 # Copies sources into a directory of the build tree and builds them there,
 # so that every kernel gets its own objects.
 build_modules() {
-	local dir=$1 inner
+	local dir=$1 inner kmake
 	shift
+	kmake=(ARCH="$karch" ${cross:+CROSS_COMPILE=$cross} ${KCC:+CC=$KCC})
 	mkdir -p "$dir"
 	cp "$@" "$dir"/
 	if [ -z "$KCHROOT" ]; then
-		make -s -C "$KBUILD" M="$dir" ${KCC:+CC=$KCC} modules
+		make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules
 		return
 	fi
 	inner=/build/${dir#"$COUNTER_BUILD"/}
@@ -50,10 +60,32 @@ build_modules() {
 	mkdir -p "$KCHROOT$inner"
 	cp "$@" "$KCHROOT$inner"/
 	# objtool reads /proc: mount it in a namespace that dies with the build.
-	unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" &&
-		exec chroot "$1" make -s -C "$2" M="$3" modules' \
-		sh "$KCHROOT" "$KBUILD" "$inner"
+	unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && root=$1 &&
+		shift && exec chroot "$root" make -s "$@" modules' \
+		sh "$KCHROOT" -C "$KBUILD" M="$inner" "${kmake[@]}"
 	cp "$KCHROOT$inner"/*.ko "$dir"/
+}
+
+# Copies the image's NAMEs, after what each depends on, into the
+# initramfs's /lib/boot, numbered in load order: init loads them before
+# it opens its output. A NAME built into the kernel has no file.
+declare -A boot_loaded=()
+boot_modules() {
+	local name file dep
+	for name; do
+		[ -n "${boot_loaded[$name]:-}" ] && continue
+		file=$(find "$KMODULES" -name "$name.ko" -o -name "$name.ko.xz" | head -n 1)
+		[ -n "$file" ] || continue
+		for dep in $(modinfo -F depends "$file" | tr , ' '); do
+			boot_modules "$dep"
+		done
+		boot_loaded[$name]=$((${#boot_loaded[@]} + 1))
+		mkdir -p "$root/lib/boot"
+		case $file in
+		*.xz) xz -dc "$file" ;;
+		*) cat "$file" ;;
+		esac >"$root/lib/boot/$(printf %02d "${boot_loaded[$name]}")-$name.ko"
+	done
 }
 
 if [ -n "${COUNTER_KO:-}" ]; then
@@ -70,24 +102,27 @@ build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
 # The suite counts the verdict's checks in its plan: one TAP stream.
 suite="/bin/counter_test /lib/counter --host-checks=$("$VERDICT" --host-checks)"
 [ -n "${COUNTER_FAIL_FAST:-}" ] && suite="$suite --fail-fast"
-list=$tools/guest/counter_test.list
+list=$COUNTER_BUILD/guest/counter_test.list
 case $mode in
-check) cmd=$suite; tmo=${COUNTER_TIMEOUT:-300} ;;
+check) cmd=$suite; tmo=300 ;;
 check-debug)
-	cmd="$suite --debug"; tmo=${COUNTER_TIMEOUT:-2400}
-	list=$tools/guest/counter_test-debug.list ;;
-demo) cmd="/bin/sh /demo.sh"; tmo=${COUNTER_TIMEOUT:-120} ;;
-bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=${COUNTER_TIMEOUT:-900} ;;
+	cmd="$suite --debug"; tmo=2400
+	list=$COUNTER_BUILD/guest/counter_test-debug.list ;;
+demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
+bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
 *) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
+# Other architectures run emulated instruction by instruction, slower.
+[ "$arch" = amd64 ] || tmo=$((tmo * 4))
+tmo=${COUNTER_TIMEOUT:-$tmo}
 
 root=$out/initramfs-$mode
 rm -rf "$root"
 mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
-cp "$tools/guest/init" "$root/init"
-cp "$tools/guest/counter_test" "$tools/guest/counter_bench" "$root/bin/"
+cp "$tools/init" "$root/init"
+cp "$tools/counter_test" "$tools/counter_bench" "$root/bin/"
 cp "$top/guest/demo.sh" "$root/demo.sh"
-cp /bin/busybox "$root/bin/"
+cp "$KBUSYBOX" "$root/bin/busybox"
 for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
 	ln -s busybox "$root/bin/$applet"
 done
@@ -112,6 +147,30 @@ if [ "$mode" = check-debug ]; then
 		dd of="$lib/counter_tampered.ko" bs=1 seek="$offset" conv=notrunc status=none
 	append="$append module.sig_enforce=1"
 fi
+# The machine for each architecture. The kernel's console is its first
+# port; the tests write to a second one (init's default: ttyS1), a
+# virtio console where the machine has a single UART.
+output_port=(-serial stdio)
+output_tty=
+case $arch in
+amd64)	qemu=(qemu-system-x86_64 -M pc -cpu max -global PIIX4_PM.disable_s3=0)
+	console_tty=ttyS0 ;;
+i386)	qemu=(qemu-system-i386 -M pc -cpu Nehalem -global PIIX4_PM.disable_s3=0)
+	console_tty=ttyS0 ;;
+arm64)	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57); console_tty=ttyAMA0 ;;
+armhf)	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15); console_tty=ttyAMA0 ;;
+ppc64el) qemu=(qemu-system-ppc64 -M pseries); console_tty=hvc0; output_tty=/dev/hvc1 ;;
+s390x)	qemu=(qemu-system-s390x -M s390-ccw-virtio); console_tty=ttysclp0 ;;
+riscv64) qemu=(qemu-system-riscv64 -M virt -bios default); console_tty=ttyS0 ;;
+esac
+case $arch in
+arm64|armhf|s390x|riscv64)
+	output_port=(-device virtio-serial -chardev stdio,id=out,signal=off
+		     -device virtconsole,chardev=out)
+	output_tty=/dev/hvc0
+	boot_modules virtio_pci virtio_console ;;
+esac
+
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -1 >"$initrd"
@@ -120,13 +179,13 @@ logs=${COUNTER_LOGS:-$out}
 mkdir -p "$logs"
 console=$logs/$mode-console.log
 output=$logs/$mode-output.log
-echo "# guest: $KVER ($KIMAGE), ${COUNTER_ACCEL:-tcg}" >&2
+echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
 set +e
-timeout "$tmo" qemu-system-x86_64 -accel "${COUNTER_ACCEL:-tcg}" -cpu max \
+timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
 	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
-	-global PIIX4_PM.disable_s3=0 \
-	-kernel "$KIMAGE" -initrd "$initrd" -append "$append -- $cmd" \
-	-serial "file:$console" -serial stdio </dev/null |
+	-kernel "$KIMAGE" -initrd "$initrd" \
+	-append "console=$console_tty $append${output_tty:+ guest_output=$output_tty} -- $cmd" \
+	-serial "file:$console" "${output_port[@]}" </dev/null |
 	sed -u 's/\r$//' | tee "$output" | grep --line-buffered -v '^# kmsg: '
 status=${PIPESTATUS[0]}
 set -e

@@ -3,17 +3,40 @@
 # Installs the Debian packages a target needs, when any is missing.
 # Usage: deps.sh TARGET   (check, mutants, verdict, matrix, debug, bench,
 #                          deb, lint)
+# A guest of another architecture (ARCH, as in kernels/arches) needs its
+# QEMU, cross compiler and C library; the matrix needs every one's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64
       qemu-system-x86 busybox-static cpio)
+# The packages that build for and boot a guest of architecture $1.
+arch_pkgs() {
+	local cross
+	cross=$(arch_field "$1" 3) || { echo "deps.sh: no architecture $1" >&2; exit 2; }
+	case $1 in
+	amd64) return ;;
+	i386) echo qemu-system-x86 ;;
+	arm64|armhf) echo qemu-system-arm ;;
+	ppc64el) echo qemu-system-ppc ;;
+	*) echo qemu-system-misc ;;
+	esac
+	echo "gcc-${cross%-}" "libc6-dev-$1-cross"
+	# trixie's and sid's kernels build in a chroot of their suite.
+	case $(arch_field "$1" 4) in trixie|sid) echo debootstrap ;; esac
+}
+
+pkgs+=($(arch_pkgs "${ARCH:-amd64}"))
 case "${1:-check}" in
 check|demo) ;;
 mutants) pkgs+=(patch) ;;
 verdict) pkgs+=(perl) ;;
 bench) pkgs+=(gnuplot-nox) ;;
-matrix) pkgs+=(debootstrap xz-utils dwarves) ;;
+matrix)
+	pkgs+=(debootstrap xz-utils dwarves)
+	for a in $(awk '!/^#/ { print $1 }' "$COUNTER_TOP/kernels/arches"); do
+		pkgs+=($(arch_pkgs "$a"))
+	done ;;
 debug) pkgs+=("$LINUX_SOURCE_PKG" xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
 lint) pkgs+=("$LINUX_SOURCE_PKG" xz-utils sparse clang-format cppcheck groff dpkg-dev
 	    patch) ;;

@@ -10,6 +10,13 @@ LINUX_SOURCE_PKG=linux-source-6.1
 # The verdict, which also knows the guest's success marker.
 VERDICT=$COUNTER_BUILD/host/verdict
 
+# Field N (1: Debian's name, 2: the kernel's ARCH, 3: the cross compiler
+# prefix, 4: suite, 5: flavour) of an architecture in kernels/arches.
+arch_field() {
+	awk -v a="$1" -v n="$2" '$1 == a { print ($n == "-" ? "" : $n); f = 1 }
+		END { exit !f }' "$COUNTER_TOP/kernels/arches"
+}
+
 linux_source_version() {
 	dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PKG"
 }
