@@ -9,7 +9,8 @@ set -uo pipefail
 here=$(dirname "$0")
 . "$here/resolve.sh"
 
-# arch, label, suite, flavour ("-" for the installed linux-image-amd64)
+# arch, label (or "-": the release's version), suite ("-" for the
+# installed linux-image-amd64), flavour
 entries=(
 	"amd64 5.10 bullseye amd64"
 	"amd64 6.1 - amd64"
@@ -18,7 +19,7 @@ entries=(
 	"amd64 sid sid amd64"
 )
 while read -r arch suite flavour; do
-	entries+=("$arch $suite $suite $flavour")
+	entries+=("$arch - $suite $flavour")
 done < <(awk '!/^#/ && $1 != "amd64" { print $1, $4, $5 }' "$here/arches")
 
 table=$COUNTER_BUILD/matrix.md
@@ -42,6 +43,7 @@ for entry in "${entries[@]}"; do
 		KTAP_FAILED=$((KTAP_FAILED + 1))
 		continue
 	fi
+	[ "$label" = - ] && label=$(echo "$release" | cut -d. -f1,2)
 	log=$COUNTER_BUILD/$release/matrix.log
 	mkdir -p "$COUNTER_BUILD/$release"
 	rm -f "$COUNTER_BUILD/$release/counter.ko"

@@ -4,7 +4,9 @@
 # one promise. Each must be killed: the suite fails, and its first failure
 # is the test its patch names under "Killed-by:" (the suite stops there,
 # which keeps the run short). A mutant killed by a host check
-# ("Killed-by: lint: ...") is left to make lint.
+# ("Killed-by: lint: ...") is left to make lint. One killed by a build
+# ("Killed-by: build: ARCH") must fail to build for that architecture,
+# with modpost naming a symbol the kernel does not export.
 # Usage: mutants.sh [NAME...]
 set -uo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -31,6 +33,19 @@ for patch in "${patches[@]}"; do
 		continue
 	fi
 	log=$dir/$name/check.log
+	if [[ $killer == build:* ]]; then
+		arch=${killer#build: }
+		ARCH=$arch COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
+			"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+		undefined=$(grep -o 'modpost: "[^"]*" \[.*counter.ko\] undefined' "$log")
+		echo "# $name: ${undefined:-built} for $arch"
+		if ! grep -q '^# guest: ' "$log" && [ -n "$undefined" ]; then
+			ktap_result ok "$name is killed by the $arch build"
+		else
+			ktap_result fail "$name is killed by the $arch build" "it built"
+		fi
+		continue
+	fi
 	start=$(date +%s)
 	COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
 		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1

@@ -29,7 +29,7 @@ arch_pkgs() {
 pkgs+=($(arch_pkgs "${ARCH:-amd64}"))
 case "${1:-check}" in
 check|demo) ;;
-mutants) pkgs+=(patch) ;;
+mutants) pkgs+=(patch $(arch_pkgs i386)) ;;
 verdict) pkgs+=(perl) ;;
 bench) pkgs+=(gnuplot-nox) ;;
 matrix)
