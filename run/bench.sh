@@ -3,13 +3,16 @@
 # Runs the benchmark guest and turns what it printed into
 #   build/bench/results.csv   metric,subject,value,unit
 #   build/bench/error.png     the count's error against time
-# and a markdown table on stdout. QUICK=1 shortens every window.
+# and a markdown table on stdout. QUICK=1 shortens every window; ARCH
+# (kernels/arches) runs it on another architecture, into build/bench-ARCH.
 set -euo pipefail
 
 here=$(dirname "$0")
 . "$here/../kernels/resolve.sh"
 resolve_kernel
+arch=${ARCH:-amd64}
 out=$COUNTER_BUILD/bench
+[ "$arch" = amd64 ] || out=$out-$arch
 mkdir -p "$out"
 
 "$here/boot.sh" bench >"$out/guest.log" 2>&1 || {
@@ -21,10 +24,10 @@ grep '^# ' "$out/guest.log" | grep -v '^# kmsg: ' || true
 {
 	echo "metric,subject,value,unit"
 	sed -n 's/^csv: //p' "$out/guest.log"
-	# Sections of the .ko files, from the host's binutils.
+	# Sections of the .ko files, from the architecture's binutils.
 	for ko in "$COUNTER_BUILD/$KVER"/{counter.ko,helpers/naive.ko,helpers/noop.ko}; do
 		name=$(basename "$ko" .ko)
-		size -A "$ko" | awk -v s="$name" '
+		"$(arch_field "$arch" 3)size" -A "$ko" | awk -v s="$name" '
 			$1 ~ /^\.text/ { t += $2 } $1 ~ /^\.(data|rodata)/ { d += $2 }
 			$1 ~ /^\.bss/ { b += $2 }
 			END { printf "ko_text_bytes,%s,%d,bytes\nko_data_bytes,%s,%d,bytes\nko_bss_bytes,%s,%d,bytes\n", s, t, s, d, s, b }'
@@ -37,7 +40,7 @@ done
 gnuplot <<EOP
 set terminal png size 800,450 noenhanced
 set output "$out/error.png"
-set title "Error of the count against CLOCK_MONOTONIC ($KVER guest, TCG)"
+set title "Error of the count against CLOCK_MONOTONIC ($KVER guest, $arch, TCG)"
 set xlabel "seconds since load"
 set ylabel "how late the count changes (s)"
 set key top left
