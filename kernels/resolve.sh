@@ -48,7 +48,7 @@ resolve_kernel() {
 			KBUILD=$cached/headers/usr/src/linux-headers-$KVER
 			# Their Makefile names the gcc they were built with
 			# (gcc-10 for 5.10); Debian 12's own gcc builds them.
-			# Another architecture's name its cross gcc-12.
+			# Another architecture's headers name its cross gcc-12.
 			if [ "$arch" = amd64 ]; then
 				KCC=${KCC:-gcc}
 			fi

@@ -8,13 +8,13 @@
 #   kernel that kernels/debug-build.sh makes.
 # Environment: ARCH (Debian's name for the guest's architecture, as in
 #   kernels/arches; default amd64), KVER (guest kernel release, default:
-#   linux-headers-amd64's, or the release ARCH's row names), KCC (compiler for the module build), COUNTER_KO (a counter.ko built
-#   elsewhere, e.g. by DKMS, to test instead of building one), COUNTER_C
-#   (another counter.c to build and test, e.g. a mutant), COUNTER_LOGS
-#   (where the run's logs go, by default build/KVER), COUNTER_FAIL_FAST
-#   (stop the suite at its first failure),
-#   COUNTER_ACCEL (default tcg; kvm is opt-in), COUNTER_TIMEOUT (seconds),
-#   QUICK (bench: short windows).
+#   linux-headers-amd64's, or the one ARCH's row names), KCC (compiler
+#   for the module build), COUNTER_KO (a counter.ko built elsewhere, e.g.
+#   by DKMS, to test instead of building one), COUNTER_C (another
+#   counter.c to build and test, e.g. a mutant), COUNTER_LOGS (where the
+#   run's logs go, by default build/KVER), COUNTER_FAIL_FAST (stop the
+#   suite at its first failure), COUNTER_ACCEL (default tcg; kvm is
+#   opt-in), COUNTER_TIMEOUT (seconds), QUICK (bench: short windows).
 set -euo pipefail
 
 mode=${1:?usage: boot.sh check|demo|bench|check-debug}
@@ -34,6 +34,8 @@ if [ "$mode" = check-debug ]; then
 	KIMAGE=$KBUILD/arch/x86/boot/bzImage
 	KVER=$(cat "$KBUILD/include/config/kernel.release")
 	KCHROOT=
+	KMODULES=
+	KBUSYBOX=/bin/busybox
 else
 	resolve_kernel
 	# Debian's kernel has SLUB_DEBUG but leaves it off unless asked.
@@ -155,11 +157,16 @@ output_tty=
 case $arch in
 amd64)	qemu=(qemu-system-x86_64 -M pc -cpu max -global PIIX4_PM.disable_s3=0)
 	console_tty=ttyS0 ;;
+# qemu-system-i386's "max" CPU says AMD, and Linux warns that its SMP is
+# unsupported: an Intel model instead.
 i386)	qemu=(qemu-system-i386 -M pc -cpu Nehalem -global PIIX4_PM.disable_s3=0)
 	console_tty=ttyS0 ;;
 arm64)	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57); console_tty=ttyAMA0 ;;
 armhf)	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15); console_tty=ttyAMA0 ;;
-ppc64el) qemu=(qemu-system-ppc64 -M pseries); console_tty=hvc0; output_tty=/dev/hvc1 ;;
+# TCG has none of the Spectre mitigations pseries asks for by default.
+ppc64el) qemu=(qemu-system-ppc64
+	       -M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off)
+	console_tty=hvc0; output_tty=/dev/hvc1 ;;
 s390x)	qemu=(qemu-system-s390x -M s390-ccw-virtio); console_tty=ttysclp0 ;;
 riscv64) qemu=(qemu-system-riscv64 -M virt -bios default); console_tty=ttyS0 ;;
 esac
