@@ -6,13 +6,14 @@
  * SUCCESS_MARKER only if the command exited 0, and powers the machine off.
  *
  * The kernel console stays on the first serial port, so the host reads
- * the kernel's own reports apart from the tests' output. Where the
- * machine has one UART, the second port is a virtio console: the host
- * names it with guest_output= on the command line (the kernel hands that
- * to init as an environment variable) and puts the modules it needs in
- * /lib/boot, numbered in load order. The log is read
+ * the kernel's own reports apart from the tests' output. The log is read
  * back as well because a console may print late (PREEMPT_RT defers it) or
  * drop messages: what the kernel logged is judged either way.
+ *
+ * Where the machine has one UART, the second port is a virtio console:
+ * the host names it with guest_output= on the command line (the kernel
+ * hands that to init as an environment variable) and puts the modules it
+ * needs in /lib/boot, numbered in load order.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
