@@ -13,7 +13,7 @@ pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64
 # The packages that build for and boot a guest of architecture $1.
 arch_pkgs() {
 	local cross
-	cross=$(arch_field "$1" 3) || { echo "deps.sh: no architecture $1" >&2; exit 2; }
+	cross=$(arch_field "$1" 3)
 	case $1 in
 	amd64) return ;;
 	i386) echo qemu-system-x86 ;;
@@ -26,6 +26,10 @@ arch_pkgs() {
 	case $(arch_field "$1" 4) in trixie|sid) echo debootstrap ;; esac
 }
 
+arch_field "${ARCH:-amd64}" 1 >/dev/null || {
+	echo "deps.sh: no architecture ${ARCH:-} in kernels/arches" >&2
+	exit 2
+}
 pkgs+=($(arch_pkgs "${ARCH:-amd64}"))
 case "${1:-check}" in
 check|demo) ;;
