@@ -154,6 +154,7 @@ fi
 # virtio console where the machine has a single UART.
 output_port=(-serial stdio)
 output_tty=
+virtio_output=
 case $arch in
 amd64)	qemu=(qemu-system-x86_64 -M pc -cpu max -global PIIX4_PM.disable_s3=0)
 	console_tty=ttyS0 ;;
@@ -161,22 +162,25 @@ amd64)	qemu=(qemu-system-x86_64 -M pc -cpu max -global PIIX4_PM.disable_s3=0)
 # unsupported: an Intel model instead.
 i386)	qemu=(qemu-system-i386 -M pc -cpu Nehalem -global PIIX4_PM.disable_s3=0)
 	console_tty=ttyS0 ;;
-arm64)	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57); console_tty=ttyAMA0 ;;
-armhf)	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15); console_tty=ttyAMA0 ;;
+arm64)	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57); console_tty=ttyAMA0
+	virtio_output=1 ;;
+armhf)	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15); console_tty=ttyAMA0
+	virtio_output=1 ;;
 # TCG has none of the Spectre mitigations pseries asks for by default.
 ppc64el) qemu=(qemu-system-ppc64
 	       -M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off)
 	console_tty=hvc0; output_tty=/dev/hvc1 ;;
-s390x)	qemu=(qemu-system-s390x -M s390-ccw-virtio); console_tty=ttysclp0 ;;
-riscv64) qemu=(qemu-system-riscv64 -M virt -bios default); console_tty=ttyS0 ;;
+s390x)	qemu=(qemu-system-s390x -M s390-ccw-virtio); console_tty=ttysclp0
+	virtio_output=1 ;;
+riscv64) qemu=(qemu-system-riscv64 -M virt -bios default); console_tty=ttyS0
+	virtio_output=1 ;;
 esac
-case $arch in
-arm64|armhf|s390x|riscv64)
+if [ -n "$virtio_output" ]; then
 	output_port=(-device virtio-serial -chardev stdio,id=out,signal=off
 		     -device virtconsole,chardev=out)
 	output_tty=/dev/hvc0
-	boot_modules virtio_pci virtio_console ;;
-esac
+	boot_modules virtio_pci virtio_console
+fi
 
 initrd=$out/$mode.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |

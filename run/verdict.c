@@ -162,13 +162,14 @@ static void judge_line(struct log_judge *j, const char *line)
 			break;
 	/*
 	 * The excused warning's message comes just before its "WARNING:"
-	 * header; its dump ends with "end trace".
+	 * header, or on 32-bit ARM just after it: any other warning waits a
+	 * line in pending. Its dump ends with "end trace".
 	 */
-	if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:") &&
-	    recently(j, ALLOWED_WARNING)) {
-		j->excused = j->in_excused = 1;
-	} else if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:")) {
-		snprintf(j->pending, sizeof(j->pending), "%s", line);
+	if (i < N_REPORTS && !j->excused && !strcmp(reports[i].text, "WARNING:")) {
+		if (recently(j, ALLOWED_WARNING))
+			j->excused = j->in_excused = 1;
+		else
+			snprintf(j->pending, sizeof(j->pending), "%s", line);
 	} else if (i < N_REPORTS && j->injecting &&
 		   (!strcmp(reports[i].detector, "allocation failure") ||
 		    !strcmp(reports[i].detector, "stack dump"))) {

@@ -78,16 +78,19 @@ int module_unload(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+int64_t module_unload_ns(const char *name)
+{
+	int64_t t0 = now_ns();
+	int ret = module_unload(name);
+
+	return ret ? ret : now_ns() - t0;
+}
+
 int64_t noop_unload_ns(void)
 {
-	int64_t t0;
 	int ret = module_load(module_dir, "noop");
 
-	if (ret)
-		return ret;
-	t0 = now_ns();
-	ret = module_unload("noop");
-	return ret ? ret : now_ns() - t0;
+	return ret ? ret : module_unload_ns("noop");
 }
 
 int module_is_live(const char *name)

@@ -40,6 +40,9 @@ int module_load_args(const char *dir, const char *name, const char *args);
 int module_unload(const char *name);
 int module_is_live(const char *name);
 
+/* How long module_unload() took, in nanoseconds, or a negative errno. */
+int64_t module_unload_ns(const char *name);
+
 /*
  * How long the kernel takes to unload a module that does nothing: the
  * baseline that unload times are judged against, since it differs by an

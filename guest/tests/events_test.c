@@ -28,9 +28,9 @@
 #define SIGNAL_AFTER_S 3
 #define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
-/* What the freeze step saw, judged by the two tests after it. */
 #define NO_PM_TEST "the kernel has no /sys/power/pm_test (PM_DEBUG)"
 
+/* What the freeze step saw, judged by the two tests after it. */
 static struct {
 	long switches;
 	unsigned long count;
