@@ -190,6 +190,10 @@ logs=${COUNTER_LOGS:-$out}
 mkdir -p "$logs"
 console=$logs/$mode-console.log
 output=$logs/$mode-output.log
+# One guest at a time on a machine: two at once share its cores, and the
+# timing tests would fail for the wrong reason.
+exec 9>"${TMPDIR:-/tmp}/counter-guest.lock"
+flock 9
 echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
 set +e
 timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
