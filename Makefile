@@ -18,11 +18,12 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -static
 HOST_CFLAGS := -O2 -Wall -Wextra -Werror
-GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/ktap.c \
-	guest/lib/readers.c
-TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
-	guest/tests/events_test.c guest/tests/readers_test.c \
-	guest/tests/signing_test.c $(GUEST_LIB)
+GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/readers.c
+# Tests run in the order they are written, files in this order.
+TEST_SRCS := guest/lib/harness.c guest/tests/fixtures.c \
+	guest/tests/counter_test.c guest/tests/events_test.c \
+	guest/tests/readers_test.c guest/tests/debug_test.c \
+	guest/tests/signing_test.c guest/tests/taint_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
 	guest-tools lint deb check-deb sign install uninstall
@@ -44,14 +45,6 @@ build/guest/%/counter_test: $(TEST_SRCS) $(wildcard guest/lib/*.h guest/tests/*.
 	@mkdir -p $(@D)
 	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ $(TEST_SRCS) -lm
 
-# The suite's tests in order, for the host's verdict: from the machine's
-# own build, whatever the guest's architecture.
-build/guest/counter_test.list: build/guest/amd64/counter_test
-	$< --list >$@
-
-build/guest/counter_test-debug.list: build/guest/amd64/counter_test
-	$< --list --debug >$@
-
 build/guest/%/counter_bench: guest/bench/counter_bench.c $(GUEST_LIB) $(wildcard guest/lib/*.h)
 	@mkdir -p $(@D)
 	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ \
@@ -65,14 +58,15 @@ build/host/verdict: run/verdict.c guest/init.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
+# The machine's own build of the suite lists the tests for the verdict,
+# whatever the guest's architecture.
 guest-tools: $(GUEST)/init $(GUEST)/counter_test $(GUEST)/counter_bench \
-	build/guest/counter_test.list build/guest/counter_test-debug.list \
-	build/host/verdict
+	build/guest/amd64/counter_test build/host/verdict
 
 check:
 	@tools/deps.sh check
 	@$(MAKE) --no-print-directory guest-tools
-	@KVER=$(KVER) run/boot.sh check
+	@KVER=$(KVER) T="$(T)" run/boot.sh check
 
 demo:
 	@tools/deps.sh demo
@@ -84,7 +78,7 @@ demo:
 check-debug:
 	@tools/deps.sh debug
 	@$(MAKE) --no-print-directory guest-tools
-	@run/boot.sh check-debug
+	@T="$(T)" run/boot.sh check-debug
 
 # Figures against the naive baseline and the kernel's floors; QUICK=1
 # for short windows.

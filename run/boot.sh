@@ -14,7 +14,10 @@
 #   counter.c to build and test, e.g. a mutant), COUNTER_LOGS (where the
 #   run's logs go, by default build/KVER), COUNTER_FAIL_FAST (stop the
 #   suite at its first failure), COUNTER_ACCEL (default tcg; kvm is
-#   opt-in), COUNTER_TIMEOUT (seconds), QUICK (bench: short windows).
+#   opt-in), COUNTER_TIMEOUT (seconds), QUICK (bench: short windows),
+#   T (check: only the tests matching these globs, comma-separated),
+#   COUNTER_FORCE_FAIL (check: these tests fail right after their
+#   fixture's setup, to show that no failure spreads to the others).
 set -euo pipefail
 
 mode=${1:?usage: boot.sh check|demo|bench|check-debug}
@@ -101,21 +104,30 @@ else
 fi
 build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
 
-# The suite counts the verdict's checks in its plan: one TAP stream.
-suite="/bin/counter_test /lib/counter --host-checks=$("$VERDICT" --host-checks)"
-[ -n "${COUNTER_FAIL_FAST:-}" ] && suite="$suite --fail-fast"
-list=$COUNTER_BUILD/guest/counter_test.list
+# The suite counts the verdict's checks in its plan: one TAP stream. Other
+# architectures run emulated instruction by instruction, and the debug
+# kernel under KASAN: slower, so each test's timeout is scaled.
+scale=1
+[ "$arch" = amd64 ] || scale=4
+[ "$mode" = check-debug ] && scale=4
+suite=(--host-checks="$("$VERDICT" --host-checks)" --timeout-scale=$scale
+       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+--force-fail=$COUNTER_FORCE_FAIL}
+       ${T:+-t "$T"})
+[ "$mode" = check-debug ] && suite+=(--debug)
 case $mode in
-check) cmd=$suite; tmo=300 ;;
-check-debug)
-	cmd="$suite --debug"; tmo=2400
-	list=$COUNTER_BUILD/guest/counter_test-debug.list ;;
+check) tmo=300 ;;
+check-debug) tmo=600 ;;
 demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
 bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
 *) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
-# Other architectures run emulated instruction by instruction, slower.
-[ "$arch" = amd64 ] || tmo=$((tmo * 4))
+case $mode in check*)
+	# The tests this run must report, in order: the verdict's list.
+	list=$out/$mode.list
+	"$COUNTER_BUILD/guest/amd64/counter_test" --list "${suite[@]}" >"$list"
+	cmd="/bin/counter_test /lib/counter ${suite[*]}" ;;
+esac
+tmo=$((tmo * scale))
 tmo=${COUNTER_TIMEOUT:-$tmo}
 
 root=$out/initramfs-$mode

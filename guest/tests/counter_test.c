@@ -1,23 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest suite: loads counter.ko into the running kernel and checks every
- * promise of /proc/counter and of its kernel thread, one TAP test each.
+ * The guest suite's first part: loading, the line, reads of every shape,
+ * the count against the clock, the idle thread and unloading. The other
+ * parts are the *_test.c beside it; harness.h runs them all.
  *
- * Usage: see main(). MODULE_DIR, by default /lib/counter, holds counter.ko
- * and the helper modules noop.ko and squatter.ko; --debug adds the tests
- * of debug_test.c.
- *
- * Tests run in order and share one loaded module where noted; each leaves
- * the module in the state the next one expects.
+ * counter_test [MODULE_DIR] (by default /lib/counter, which holds
+ * counter.ko and the helper modules noop.ko and squatter.ko): see
+ * harness.c's usage for the options.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
+#include "harness.h"
 #include "readers.h"
-#include "debug_test.h"
-#include "events_test.h"
-#include "readers_test.h"
-#include "signing_test.h"
-#include "ktap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,10 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TAINT_WARN (1L << 9)
-#define TAINT_OOT_MODULE (1L << 12)
-#define TAINT_UNSIGNED_MODULE (1L << 13)
-
 #define SAMPLE_SECONDS 9
 #define MAX_PERIOD_PPM 2000.0
 #define READERS 4
@@ -47,28 +37,21 @@
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
 
-/* Instants at which the count changed, from the sampling test. */
-static int64_t tick_at[SAMPLE_SECONDS + 2];
-static int ticks;
-
-/* The proc core's duplicate-name warning, made on purpose, taints with W. */
-static int expected_warn_taint;
-
 static double ms(int64_t ns)
 {
 	return (double)ns / NSEC_PER_MSEC;
 }
 
-static int test_load_succeeds(void)
+TEST(kernel, load_succeeds)
 {
 	int ret = counter_load();
 
 	ASSERT(ret == 0, "finit_module(counter.ko) returned %s", strerror(-ret));
-	ktap_print_msg("load took %.1f ms", ms(counter_load_after - counter_load_before));
+	test_msg("load took %.1f ms", ms(counter_load_after - counter_load_before));
 	return 0;
 }
 
-static int test_reads_zero_right_after_load(void)
+TEST(counter, reads_zero_right_after_load)
 {
 	char buf[128];
 	unsigned long n;
@@ -85,7 +68,7 @@ static int test_reads_zero_right_after_load(void)
 	return 0;
 }
 
-static int test_proc_entry_is_0444(void)
+TEST(counter, proc_entry_is_0444)
 {
 	struct stat st;
 
@@ -97,7 +80,7 @@ static int test_proc_entry_is_0444(void)
 	return 0;
 }
 
-static int test_kthread_named_counter(void)
+TEST(counter, kthread_named_counter_exists)
 {
 	struct task_info ti;
 	pid_t pid = 0;
@@ -110,14 +93,20 @@ static int test_kthread_named_counter(void)
 	return 0;
 }
 
+struct ticks {
+	int64_t at[SAMPLE_SECONDS + 2];	/* when the count became k + 1 */
+	int count;
+	long samples;
+	unsigned long last;
+};
+
 /* Samples the count on a held descriptor and records when it changes. */
-static int sample_ticks(int fd, long *samples, unsigned long *last)
+static int sample_ticks(int fd, struct ticks *t)
 {
 	int64_t end = counter_load_before + SAMPLE_SECONDS * NSEC_PER_SEC + NSEC_PER_SEC / 2;
 	int64_t prev_at = counter_load_before;
 	unsigned long prev = 0, n;
 
-	ticks = 0;
 	while (now_ns() < end) {
 		int64_t a = now_ns(), b;
 		int ret = counter_pread(fd, &n);
@@ -128,45 +117,28 @@ static int sample_ticks(int fd, long *samples, unsigned long *last)
 		       "count %lu at %.3f s after load is off the clock", n,
 		       (double)(b - counter_load_before) / NSEC_PER_SEC);
 		if (n != prev) {
-			ASSERT(n == prev + 1 && ticks < SAMPLE_SECONDS + 1,
+			ASSERT(n == prev + 1 && t->count < SAMPLE_SECONDS + 1,
 			       "count went from %lu to %lu", prev, n);
 			/* The change fell between the two samples. */
-			tick_at[ticks++] = prev_at + (b - prev_at) / 2;
+			t->at[t->count++] = prev_at + (b - prev_at) / 2;
 			prev = n;
 		}
 		prev_at = b;
-		++*samples;
+		t->samples++;
 		sleep_ns(NSEC_PER_MSEC / 2);
 	}
-	*last = prev;
+	t->last = prev;
 	return 0;
 }
 
-static int test_count_matches_clock(void)
-{
-	int fd = open(COUNTER_PROC, O_RDONLY);
-	unsigned long last = 0;
-	long samples = 0;
-	int ret;
-
-	ASSERT(fd >= 0, "open: %s", strerror(errno));
-	ret = sample_ticks(fd, &samples, &last);
-	close(fd);
-	ktap_print_msg("%ld samples, %d ticks, count %lu", samples, ticks, last);
-	ASSERT(ret == 0, "sampling failed");
-	ASSERT(ticks >= SAMPLE_SECONDS, "expected %d ticks, saw %d",
-	       SAMPLE_SECONDS, ticks);
-	return 0;
-}
-
-static int test_tick_period_is_one_second(void)
+static int judge_period(const struct ticks *t)
 {
 	double slope, ppm;
 
-	ASSERT(ticks >= 2, "only %d ticks recorded", ticks);
-	slope = tick_period(tick_at, ticks);
+	ASSERT(t->count >= 2, "only %d ticks recorded", t->count);
+	slope = tick_period(t->at, t->count);
 	ppm = (slope - 1.0) * 1e6;
-	ktap_print_msg("period %.6f s over %d ticks: %+.0f ppm", slope, ticks, ppm);
+	test_msg("period %.6f s over %d ticks: %+.0f ppm", slope, t->count, ppm);
 	ASSERT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
 	       MAX_PERIOD_PPM);
 	return 0;
@@ -177,18 +149,39 @@ static int test_tick_period_is_one_second(void)
  * is read and relocated; counter_load_after is nearest to it, so the lag is judged
  * from there, and the bound from counter_load_before is shown beside it.
  */
-static int test_phase_lag_is_small(void)
+static int judge_phase(const struct ticks *t)
 {
 	double worst;
 
-	ASSERT(ticks >= 1, "no ticks recorded");
-	worst = tick_worst_lag_ms(tick_at, ticks, counter_load_after);
-	ktap_print_msg("worst lag after load + N s: %.1f ms (%.1f ms from before the %.1f ms load)",
+	ASSERT(t->count >= 1, "no ticks recorded");
+	worst = tick_worst_lag_ms(t->at, t->count, counter_load_after);
+	test_msg("worst lag after load + N s: %.1f ms (%.1f ms from before the %.1f ms load)",
 		 worst, worst + ms(counter_load_after - counter_load_before),
 		 ms(counter_load_after - counter_load_before));
 	ASSERT(worst < MAX_PHASE_LAG_MS, "expected under %.0f ms",
 	       MAX_PHASE_LAG_MS);
 	return 0;
+}
+
+/* The count sampled from load for 9 s: its value, period and phase. */
+TEST_RESULTS(counter, ticks_for_9_s, 60, "count_matches_monotonic_clock",
+	     "tick_period_within_2000_ppm", "phase_lag_under_50_ms")
+{
+	struct ticks t = { 0 };
+	int fd = open(COUNTER_PROC, O_RDONLY);
+	int ret;
+
+	ASSERT(fd >= 0, "open: %s", strerror(errno));
+	ret = sample_ticks(fd, &t);
+	close(fd);
+	test_msg("%ld samples, %d ticks, count %lu", t.samples, t.count, t.last);
+	ASSERT(ret == 0, "sampling failed");
+	ASSERT(t.count >= SAMPLE_SECONDS, "expected %d ticks, saw %d",
+	       SAMPLE_SECONDS, t.count);
+	next_result();
+	judge_period(&t);
+	next_result();
+	return judge_phase(&t);
 }
 
 static int read_all(int fd, size_t chunk, char *out, size_t outlen)
@@ -204,7 +197,7 @@ static int read_all(int fd, size_t chunk, char *out, size_t outlen)
 	return len < 0 ? -1 : (int)total;
 }
 
-static int test_byte_reads_stay_in_buffer(void)
+TEST(counter, byte_reads_stay_in_buffer)
 {
 	unsigned char zone[64];
 	char line[128];
@@ -232,7 +225,7 @@ static int test_byte_reads_stay_in_buffer(void)
 	return 0;
 }
 
-static int test_every_buffer_size_reads_the_line(void)
+TEST(counter, every_buffer_size_reads_the_line)
 {
 	char line[256];
 	unsigned long n;
@@ -252,7 +245,7 @@ static int test_every_buffer_size_reads_the_line(void)
 	return 0;
 }
 
-static int test_pread_rereads(void)
+TEST(counter, pread_at_zero_rereads)
 {
 	size_t plen = strlen(COUNTER_PREFIX);
 	unsigned long a, b;
@@ -272,7 +265,7 @@ static int test_pread_rereads(void)
 	return 0;
 }
 
-static int test_lseek(void)
+TEST(counter, lseek_set_cur_end)
 {
 	size_t plen = strlen(COUNTER_PREFIX);
 	char buf[64];
@@ -297,7 +290,7 @@ static int test_lseek(void)
 	return 0;
 }
 
-static int test_eof_after_line(void)
+TEST(counter, eof_after_line)
 {
 	char buf[128];
 	ssize_t first, second, third;
@@ -314,7 +307,7 @@ static int test_eof_after_line(void)
 	return 0;
 }
 
-static int test_bad_pointer_gives_efault(void)
+TEST(counter, bad_pointer_gives_efault)
 {
 	void *hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			  -1, 0);
@@ -361,7 +354,7 @@ static int try_writes(void)
 	return 0;
 }
 
-static int test_writes_are_refused(void)
+TEST(counter, writes_are_refused)
 {
 	unsigned long before, after;
 	int status = -1, fd;
@@ -406,7 +399,7 @@ static int test_writes_are_refused(void)
 	return 0;
 }
 
-static int test_concurrent_readers(void)
+TEST(counter, concurrent_readers_see_whole_lines)
 {
 	struct reader r[READERS];
 	volatile int stop;
@@ -424,60 +417,56 @@ static int test_concurrent_readers(void)
 		ASSERT(r[i].good > 0, "reader %d read nothing", i);
 		total += r[i].good;
 	}
-	ktap_print_msg("%d readers, %ld reads in %d s", READERS, total, READ_SECONDS);
+	test_msg("%d readers, %ld reads in %d s", READERS, total, READ_SECONDS);
 	return 0;
 }
 
-/* The idle thread, watched for a while; the three tests after judge it. */
-static struct {
+/* The idle thread, watched for a while. */
+struct idle {
 	double seconds;
 	long wakeups, preemptions;
 	unsigned long long ticks;
 	long long runtime_ns;
 	long samples, in_d;
 	char states[8];
-	int ok;
-} idle;
+};
 
-static int test_idle_thread_observed(void)
+static int observe_idle(struct idle *idle)
 {
 	struct task_info a, b, s;
 	pid_t pid = 0;
 	int64_t t0, t1;
 
-	memset(&idle, 0, sizeof(idle));
 	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
 	t0 = now_ns();
 	while (now_ns() - t0 < IDLE_SECONDS * NSEC_PER_SEC) {
 		ASSERT(task_info(pid, &s) == 0, "cannot read /proc/%d", pid);
-		idle.samples++;
-		idle.in_d += s.state == 'D';
-		if (!strchr(idle.states, s.state) &&
-		    strlen(idle.states) < sizeof(idle.states) - 1)
-			idle.states[strlen(idle.states)] = s.state;
+		idle->samples++;
+		idle->in_d += s.state == 'D';
+		if (!strchr(idle->states, s.state) &&
+		    strlen(idle->states) < sizeof(idle->states) - 1)
+			idle->states[strlen(idle->states)] = s.state;
 		sleep_ns(5 * NSEC_PER_MSEC);
 	}
 	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
 	t1 = now_ns();
-	idle.seconds = (double)(t1 - t0) / NSEC_PER_SEC;
-	idle.wakeups = b.sleeps - a.sleeps;
-	idle.preemptions = b.preemptions - a.preemptions;
-	idle.ticks = b.ticks - a.ticks;
-	idle.runtime_ns = a.runtime_ns < 0 ? -1 : b.runtime_ns - a.runtime_ns;
-	idle.ok = 1;
+	idle->seconds = (double)(t1 - t0) / NSEC_PER_SEC;
+	idle->wakeups = b.sleeps - a.sleeps;
+	idle->preemptions = b.preemptions - a.preemptions;
+	idle->ticks = b.ticks - a.ticks;
+	idle->runtime_ns = a.runtime_ns < 0 ? -1 : b.runtime_ns - a.runtime_ns;
 	return 0;
 }
 
-static int test_idle_thread_wakes_once_a_second(void)
+static int judge_wakeups(const struct idle *idle)
 {
-	ASSERT(idle.ok, "nothing was measured");
-	ktap_print_msg("%ld wake-ups in %.2f s (%.2f/s), preempted %ld times",
-		       idle.wakeups, idle.seconds, idle.wakeups / idle.seconds,
-		       idle.preemptions);
-	ASSERT(idle.wakeups / idle.seconds <= MAX_WAKEUPS_PER_S,
+	test_msg("%ld wake-ups in %.2f s (%.2f/s), preempted %ld times",
+		       idle->wakeups, idle->seconds, idle->wakeups / idle->seconds,
+		       idle->preemptions);
+	ASSERT(idle->wakeups / idle->seconds <= MAX_WAKEUPS_PER_S,
 	       "expected at most %.1f wake-ups a second", MAX_WAKEUPS_PER_S);
-	ASSERT(idle.wakeups / idle.seconds >= 0.8,
+	ASSERT(idle->wakeups / idle->seconds >= 0.8,
 	       "expected about one wake-up a second");
 	return 0;
 }
@@ -488,40 +477,55 @@ static int test_idle_thread_wakes_once_a_second(void)
  * happens to sample it. Where the kernel keeps exact run time
  * (schedstat), that is what is judged; elsewhere, the ticks.
  */
-static int test_idle_thread_uses_no_cpu(void)
+static int judge_cpu(const struct idle *idle)
 {
 	double share;
 
-	ASSERT(idle.ok, "nothing was measured");
-	if (idle.runtime_ns < 0) {
-		ktap_print_msg("%llu CPU ticks in %.2f s (no schedstat)", idle.ticks,
-			 idle.seconds);
-		ASSERT(idle.ticks == 0, "expected no CPU tick");
+	if (idle->runtime_ns < 0) {
+		test_msg("%llu CPU ticks in %.2f s (no schedstat)", idle->ticks,
+			 idle->seconds);
+		ASSERT(idle->ticks == 0, "expected no CPU tick");
 		return 0;
 	}
-	share = (double)idle.runtime_ns / (idle.seconds * NSEC_PER_SEC);
-	ktap_print_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks",
-		 (double)idle.runtime_ns / NSEC_PER_MSEC, idle.seconds,
-		 share * 100, idle.ticks);
+	share = (double)idle->runtime_ns / (idle->seconds * NSEC_PER_SEC);
+	test_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks",
+		 (double)idle->runtime_ns / NSEC_PER_MSEC, idle->seconds,
+		 share * 100, idle->ticks);
 	ASSERT(share < MAX_IDLE_CPU_SHARE, "expected under %.2f%% of a CPU",
 	       MAX_IDLE_CPU_SHARE * 100);
 	return 0;
 }
 
 /* Asleep it is S, never D (load average) nor I; R only while it runs. */
-static int test_idle_thread_sleeps_in_s_state(void)
+static int judge_states(const struct idle *idle)
 {
-	ASSERT(idle.ok, "nothing was measured");
-	ktap_print_msg("%ld samples, states seen: %s", idle.samples, idle.states);
-	ASSERT(idle.in_d == 0, "seen in D state in %ld of %ld samples",
-	       idle.in_d, idle.samples);
-	ASSERT(strspn(idle.states, "SR") == strlen(idle.states),
-	       "expected S (or R while running), saw %s", idle.states);
-	ASSERT(strchr(idle.states, 'S'), "never seen asleep in S");
+	test_msg("%ld samples, states seen: %s", idle->samples, idle->states);
+	ASSERT(idle->in_d == 0, "seen in D state in %ld of %ld samples",
+	       idle->in_d, idle->samples);
+	ASSERT(strspn(idle->states, "SR") == strlen(idle->states),
+	       "expected S (or R while running), saw %s", idle->states);
+	ASSERT(strchr(idle->states, 'S'), "never seen asleep in S");
 	return 0;
 }
 
-static int test_second_load_fails_with_eexist(void)
+/* Watched for 5 s, then judged three ways. */
+TEST_RESULTS(counter, idle_thread, 60, "idle_thread_observed_for_5_s",
+	     "idle_thread_wakes_once_a_second",
+	     "idle_thread_uses_no_measurable_cpu", "idle_thread_sleeps_in_s_state")
+{
+	struct idle idle = { 0 };
+
+	if (observe_idle(&idle))
+		return -1;
+	next_result();
+	judge_wakeups(&idle);
+	next_result();
+	judge_cpu(&idle);
+	next_result();
+	return judge_states(&idle);
+}
+
+TEST(counter, second_load_fails_with_eexist)
 {
 	unsigned long n;
 	int64_t at;
@@ -539,21 +543,23 @@ static int test_second_load_fails_with_eexist(void)
 	return 0;
 }
 
-static int test_load_message_in_kernel_log(void)
+TEST(kernel, load_message_in_kernel_log)
 {
 	char line[512];
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	int found;
+	int fd = kmsg_from_now();
+	int found, ret;
 
 	ASSERT(fd >= 0, "open /dev/kmsg: %s", strerror(errno));
+	ret = counter_load();
 	found = kmsg_find(fd, "counter: loaded", line, sizeof(line));
 	close(fd);
+	ASSERT_OK(ret);
 	ASSERT(found, "no \"counter: loaded\" message in the kernel log");
-	ktap_print_msg("%s", line);
+	test_msg("%s", line);
 	return 0;
 }
 
-static int test_rmmod_is_prompt(void)
+TEST(counter, rmmod_is_prompt)
 {
 	int64_t at, counter_ns, noop_ns;
 	unsigned long n, final;
@@ -569,7 +575,7 @@ static int test_rmmod_is_prompt(void)
 
 	noop_ns = noop_unload_ns();
 	ASSERT(noop_ns >= 0, "load and unload noop.ko: %s", strerror((int)-noop_ns));
-	ktap_print_msg("rmmod counter %.1f ms, no-op module %.1f ms", ms(counter_ns),
+	test_msg("rmmod counter %.1f ms, no-op module %.1f ms", ms(counter_ns),
 		 ms(noop_ns));
 	ASSERT(ms(counter_ns - noop_ns) < MAX_RMMOD_MS,
 	       "expected under %.0f ms more than the no-op module", MAX_RMMOD_MS);
@@ -584,14 +590,14 @@ static int test_rmmod_is_prompt(void)
 	if (kfd >= 0)
 		close(kfd);
 	ASSERT(found, "no \"counter: unloaded\" message");
-	ktap_print_msg("%s", line);
+	test_msg("%s", line);
 	ASSERT(sscanf(line, "counter: unloaded, the counter was at %lu",
 		      &final) == 1 && (final == n || final == n + 1),
 	       "expected the final count %lu", n);
 	return 0;
 }
 
-static int test_rmmod_with_active_readers(void)
+TEST(kernel, rmmod_with_active_readers)
 {
 	struct reader r[READERS];
 	volatile int stop;
@@ -622,7 +628,7 @@ static int test_rmmod_with_active_readers(void)
 	return 0;
 }
 
-static int test_load_unload_cycles(void)
+TEST(kernel, load_unload_cycles_start_at_zero)
 {
 	int64_t t0 = now_ns();
 	int i;
@@ -644,15 +650,15 @@ static int test_load_unload_cycles(void)
 		ASSERT(access(COUNTER_PROC, F_OK) == -1,
 		       "cycle %d: entry left behind", i);
 	}
-	ktap_print_msg("%d cycles in %.1f s", CYCLES,
+	test_msg("%d cycles in %.1f s", CYCLES,
 		 (double)(now_ns() - t0) / NSEC_PER_SEC);
 	return 0;
 }
 
-static int test_failed_load_leaves_nothing(void)
+TEST(kernel, failed_load_leaves_nothing)
 {
 	char before[64] = "", after[64] = "", line[512];
-	long warn_before, pow = sysctl_read("panic_on_warn");
+	long pow = sysctl_read("panic_on_warn");
 	int ret, fd, kfd, found;
 	ssize_t len;
 
@@ -664,14 +670,12 @@ static int test_failed_load_leaves_nothing(void)
 		close(fd);
 
 	/* The proc core WARNs about the duplicate name: that one is expected. */
-	warn_before = sysctl_read("tainted") & TAINT_WARN;
 	if (pow > 0)
 		sysctl_write("panic_on_warn", 0);
 	kfd = kmsg_from_now();
 	ret = module_load(module_dir, "counter");
 	if (pow > 0)
 		sysctl_write("panic_on_warn", pow);
-	expected_warn_taint = !warn_before;
 
 	fd = open(COUNTER_PROC, O_RDONLY);
 	if (fd >= 0) {
@@ -687,7 +691,7 @@ static int test_failed_load_leaves_nothing(void)
 
 	ASSERT(len > 0, "squatter's entry unreadable");
 	ASSERT(ret < 0, "load succeeded while /proc/counter was taken");
-	ktap_print_msg("load failed with %s", strerror(-ret));
+	test_msg("load failed with %s", strerror(-ret));
 	ASSERT(ret == -ENOMEM, "expected ENOMEM, saw %s", strerror(-ret));
 	ASSERT(!module_is_live("counter"), "counter stayed loaded");
 	ASSERT(kthreads_named("counter", NULL) == 0,
@@ -696,97 +700,4 @@ static int test_failed_load_leaves_nothing(void)
 	       before, after);
 	ASSERT(found, "no \"cannot create /proc/counter\" error in the log");
 	return 0;
-}
-
-static int test_kernel_not_tainted(void)
-{
-	long mask = TAINT_OOT_MODULE | TAINT_UNSIGNED_MODULE;
-	long taint = sysctl_read("tainted");
-
-	if (expected_warn_taint)
-		mask |= TAINT_WARN;
-	ktap_print_msg("tainted = %ld", taint);
-	ASSERT(taint >= 0 && (taint & ~mask) == 0,
-	       "taint flags %#lx beyond O and E%s", taint & ~mask,
-	       expected_warn_taint ? " (and the expected W)" : "");
-	return 0;
-}
-
-static const struct ktap_test tests[] = {
-	{ "load_succeeds", test_load_succeeds },
-	{ "reads_zero_right_after_load", test_reads_zero_right_after_load },
-	{ "proc_entry_is_0444", test_proc_entry_is_0444 },
-	{ "kthread_named_counter_exists", test_kthread_named_counter },
-	{ "count_matches_monotonic_clock", test_count_matches_clock },
-	{ "tick_period_within_2000_ppm", test_tick_period_is_one_second },
-	{ "phase_lag_under_50_ms", test_phase_lag_is_small },
-	{ "byte_reads_stay_in_buffer", test_byte_reads_stay_in_buffer },
-	{ "every_buffer_size_reads_the_line", test_every_buffer_size_reads_the_line },
-	{ "pread_at_zero_rereads", test_pread_rereads },
-	{ "lseek_set_cur_end", test_lseek },
-	{ "eof_after_line", test_eof_after_line },
-	{ "bad_pointer_gives_efault", test_bad_pointer_gives_efault },
-	{ "writes_are_refused", test_writes_are_refused },
-	{ "concurrent_readers_see_whole_lines", test_concurrent_readers },
-	{ "idle_thread_observed_for_5_s", test_idle_thread_observed },
-	{ "idle_thread_wakes_once_a_second", test_idle_thread_wakes_once_a_second },
-	{ "idle_thread_uses_no_measurable_cpu", test_idle_thread_uses_no_cpu },
-	{ "idle_thread_sleeps_in_s_state", test_idle_thread_sleeps_in_s_state },
-	{ "second_load_fails_with_eexist", test_second_load_fails_with_eexist },
-	{ "load_message_in_kernel_log", test_load_message_in_kernel_log },
-	{ "rmmod_is_prompt", test_rmmod_is_prompt },
-	{ "rmmod_with_active_readers", test_rmmod_with_active_readers },
-	{ "load_unload_cycles_start_at_zero", test_load_unload_cycles },
-	{ "failed_load_leaves_nothing", test_failed_load_leaves_nothing },
-};
-
-static const struct ktap_test taint_test = { "kernel_not_tainted",
-					    test_kernel_not_tainted };
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/*
- * Usage: counter_test [MODULE_DIR] [--debug] [--list] [--host-checks=K]
- *                     [--fail-fast]
- *   --list prints the tests' names instead of running them; K is how many
- *   results the host appends to this TAP stream, counted in its plan;
- *   --fail-fast stops at the first failure (for mutants).
- */
-int main(int argc, char **argv)
-{
-	struct ktap_test all[COUNT(tests) + 32];
-	size_t n = 0, i, host_checks = 0;
-	int debug = 0, list = 0, fail_fast = 0, a;
-
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--debug"))
-			debug = 1;
-		else if (!strcmp(argv[a], "--list"))
-			list = 1;
-		else if (!strcmp(argv[a], "--fail-fast"))
-			fail_fast = 1;
-		else if (!strncmp(argv[a], "--host-checks=", 14))
-			host_checks = strtoul(argv[a] + 14, NULL, 10);
-		else
-			module_dir = argv[a];
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; debug && i < debug_first_count; i++)
-		all[n++] = debug_first[i];
-	for (i = 0; i < COUNT(tests); i++)
-		all[n++] = tests[i];
-	for (i = 0; i < events_tests_count; i++)
-		all[n++] = events_tests[i];
-	for (i = 0; i < readers_tests_count; i++)
-		all[n++] = readers_tests[i];
-	for (i = 0; debug && i < debug_last_count; i++)
-		all[n++] = debug_last[i];
-	for (i = 0; i < signing_tests_count; i++)
-		all[n++] = signing_tests[i];
-	all[n++] = taint_test;
-	if (list) {
-		ktap_list(all, n);
-		return 0;
-	}
-	return ktap_run(all, n, host_checks, fail_fast) ? 1 : 0;
 }

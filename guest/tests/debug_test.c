@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests for the debug kernel: a fault-injection sweep over loading, a
- * load/unload stress under readers, kmemleak and lockdep.
+ * load/unload stress under readers, kmemleak and lockdep. They run after
+ * the rest of the suite, before the signing tests.
  * KASAN, UBSAN, DEBUG_OBJECTS and the rest report on the console, which
  * the host judges.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
+#include "harness.h"
 #include "readers.h"
-#include "debug_test.h"
 #include "../init.h"
 
 #include <errno.h>
@@ -24,14 +25,7 @@
 #define MAX_FAIL_NTH 5000
 #define STRESS_CYCLES 1000
 #define STRESS_READERS 8
-
-static int test_kmemleak_cleared(void)
-{
-	int ret = write_file(KMEMLEAK, "clear");
-
-	ASSERT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
-	return 0;
-}
+#define LEAK_CYCLES 50
 
 /* Nothing of counter is left: no module, no entry, no thread. */
 static int nothing_left(int n)
@@ -96,10 +90,11 @@ static int sweep(int nth, const char *ko, int *fired_failed, int *fired_ok)
 	return n;
 }
 
-static int test_fail_nth_sweep(void)
+/* The sweep, between the marks that excuse the reports of what it injects. */
+static int sweep_marked(int *fired_failed, int *fired_ok)
 {
 	char path[64], ko[256];
-	int nth, n, fired_failed = 0, fired_ok = 0;
+	int nth, n;
 
 	ASSERT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
 	       "failslab/ignore-gfp-wait: %s", strerror(errno));
@@ -109,23 +104,30 @@ static int test_fail_nth_sweep(void)
 	snprintf(ko, sizeof(ko), "%s/counter.ko", module_dir);
 	nth = open(path, O_RDWR | O_CLOEXEC);
 	ASSERT(nth >= 0, "open %s: %s", path, strerror(errno));
-
 	/* The kernel reports the failures we inject: say where they are. */
 	write_file("/dev/kmsg", FAULTS_ON_MARK "\n");
-	n = sweep(nth, ko, &fired_failed, &fired_ok);
+	n = sweep(nth, ko, fired_failed, fired_ok);
 	write_file("/dev/kmsg", FAULTS_OFF_MARK "\n");
 	close(nth);
+	return n;
+}
+
+TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
+{
+	int n, fired_failed = 0, fired_ok = 0;
+
+	n = sweep_marked(&fired_failed, &fired_ok);
 	if (n < 0)
 		return -1;
-	ktap_print_msg("%d injection points: %d made the load fail cleanly, %d were survived",
-		       n - 1, fired_failed, fired_ok);
+	test_msg("%d injection points: %d made the load fail cleanly, %d were survived",
+		 n - 1, fired_failed, fired_ok);
 	ASSERT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
 	       MAX_FAIL_NTH);
 	ASSERT(fired_failed > 0, "no injected fault made the load fail");
 	return 0;
 }
 
-static int test_stress_cycles_under_readers(void)
+TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 {
 	struct reader r[STRESS_READERS];
 	volatile int stop;
@@ -150,18 +152,35 @@ static int test_stress_cycles_under_readers(void)
 		       r[i].other_err);
 		good += r[i].good;
 	}
-	ktap_print_msg("%d cycles in %.1f s under %d readers (%ld good reads)",
+	test_msg("%d cycles in %.1f s under %d readers (%ld good reads)",
 		 STRESS_CYCLES, (double)(now_ns() - t0) / NSEC_PER_SEC,
 		 STRESS_READERS, good);
 	return nothing_left(STRESS_CYCLES);
 }
 
-static int test_kmemleak_finds_nothing(void)
+/*
+ * What the module's life allocates, on every path: cleared, then loads
+ * that fail at each allocation, loads that succeed and reads, then scanned.
+ */
+TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 {
+	int i, fired_failed = 0, fired_ok = 0;
+	unsigned long n;
 	char buf[4096];
 	ssize_t len;
 	int fd, ret;
 
+	ret = write_file(KMEMLEAK, "clear");
+	ASSERT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
+	if (sweep_marked(&fired_failed, &fired_ok) < 0)
+		return -1;
+	for (i = 0; i < LEAK_CYCLES; i++) {
+		ret = counter_load();
+		ASSERT(ret == 0, "cycle %d: load: %s", i, strerror(-ret));
+		ASSERT(counter_read(&n) == 0, "cycle %d: read", i);
+		ret = module_unload("counter");
+		ASSERT(ret == 0, "cycle %d: unload: %s", i, strerror(-ret));
+	}
 	ret = write_file(KMEMLEAK, "scan");
 	ASSERT(ret == 0, "scan: %s", strerror(-ret));
 	/* Young objects are not reported on the first scan: wait, scan again. */
@@ -178,7 +197,7 @@ static int test_kmemleak_finds_nothing(void)
 	return 0;
 }
 
-static int test_lockdep_still_on(void)
+TEST_DEBUG(kernel, lockdep_still_on, 60)
 {
 	char buf[8192], *p;
 	int fd = open("/proc/lockdep_stats", O_RDONLY);
@@ -196,16 +215,3 @@ static int test_lockdep_still_on(void)
 	ASSERT(on == 1, "debug_locks is %d: lockdep turned itself off", on);
 	return 0;
 }
-
-const struct ktap_test debug_first[] = {
-	{ "kmemleak_cleared", test_kmemleak_cleared },
-};
-const size_t debug_first_count = sizeof(debug_first) / sizeof(debug_first[0]);
-
-const struct ktap_test debug_last[] = {
-	{ "fail_nth_sweep_over_load", test_fail_nth_sweep },
-	{ "stress_1000_cycles_under_8_readers", test_stress_cycles_under_readers },
-	{ "kmemleak_finds_no_leak", test_kmemleak_finds_nothing },
-	{ "lockdep_still_on", test_lockdep_still_on },
-};
-const size_t debug_last_count = sizeof(debug_last) / sizeof(debug_last[0]);

@@ -2,12 +2,11 @@
 /*
  * The module under what real machines do: the freezer holding the thread
  * for seconds, the wall clock stepped, signals sent to the thread, its
- * CPU taken offline, a real suspend to RAM. Each test loads the module
- * and unloads it again.
+ * CPU taken offline, a real suspend to RAM.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
-#include "events_test.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,16 +27,6 @@
 #define SIGNAL_AFTER_S 3
 #define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
-#define NO_PM_TEST "the kernel has no /sys/power/pm_test (PM_DEBUG)"
-
-/* What the freeze step saw, judged by the two tests after it. */
-static struct {
-	long switches;
-	unsigned long count;
-	int64_t read_before, read_after, seconds;
-	int ok, unsupported;
-} frozen;
-
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -46,21 +35,25 @@ static int64_t clock_ns(clockid_t id)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
-static int load_and_find(pid_t *pid)
+static int find_thread(pid_t *pid)
 {
-	int ret = counter_load();
-
-	ASSERT(ret == 0, "load: %s", strerror(-ret));
 	ASSERT(kthreads_named("counter", pid) == 1, "no counter thread");
 	return 0;
 }
+
+/* What a freeze for FREEZE_SECONDS showed. */
+struct frozen {
+	long switches;
+	unsigned long count;
+	int64_t read_before, read_after, seconds;
+};
 
 /*
  * With pm_test at "freezer", writing "freeze" to /sys/power/state freezes
  * every freezable task, holds them for pm_test_delay seconds and thaws
  * them; the write fails with EBUSY if a task refused to freeze.
  */
-static int test_freeze_for_seconds(void)
+static int freeze(struct frozen *f)
 {
 	struct task_info a, b;
 	char delay[16];
@@ -68,15 +61,10 @@ static int test_freeze_for_seconds(void)
 	pid_t pid = 0;
 	int ret;
 
-	memset(&frozen, 0, sizeof(frozen));
-	if (access("/sys/power/pm_test", W_OK)) {
-		frozen.unsupported = 1;
-		SKIP(NO_PM_TEST);
-	}
-	if (load_and_find(&pid))
+	if (find_thread(&pid))
 		return -1;
 	/* Past a tick, so the thread is asleep with most of a second to go. */
-	ret = counter_wait_tick(&frozen.count, &t0);
+	ret = counter_wait_tick(&f->count, &t0);
 	ASSERT(ret == 0, "no tick: %s", strerror(-ret));
 	snprintf(delay, sizeof(delay), "%d", FREEZE_SECONDS);
 	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
@@ -86,52 +74,57 @@ static int test_freeze_for_seconds(void)
 	if (!ret)
 		ret = write_file("/sys/power/state", "freeze");
 	write_file("/sys/power/pm_test", "none");
-	frozen.seconds = (now_ns() - t0) / NSEC_PER_SEC;
+	f->seconds = (now_ns() - t0) / NSEC_PER_SEC;
 	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
 	ASSERT(ret == 0, "freezing with the thread running: %s", strerror(-ret));
-	frozen.switches = b.sleeps - a.sleeps;
+	f->switches = b.sleeps - a.sleeps;
 
 	/* The thread was thawed before the write returned: give it its lag. */
 	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
-	frozen.read_before = now_ns();
-	ret = counter_read(&frozen.count);
-	frozen.read_after = now_ns();
-	module_unload("counter");
+	f->read_before = now_ns();
+	ret = counter_read(&f->count);
+	f->read_after = now_ns();
 	ASSERT(ret == 0, "read after thaw: %s", strerror(-ret));
-	frozen.ok = 1;
-	ktap_print_msg("frozen for %lld s, %ld voluntary switches meanwhile",
-		       (long long)frozen.seconds, frozen.switches);
+	test_msg("frozen for %lld s, %ld voluntary switches meanwhile",
+		 (long long)f->seconds, f->switches);
 	return 0;
 }
 
 /* A frozen thread stays in the refrigerator: it does not wake to count. */
-static int test_frozen_thread_stays_asleep(void)
+static int judge_asleep(const struct frozen *f)
 {
-	if (frozen.unsupported)
-		SKIP("no freeze: " NO_PM_TEST);
-	ASSERT(frozen.ok, "nothing was measured");
-	ASSERT(frozen.seconds >= FREEZE_SECONDS - 1,
-	       "the freeze lasted %lld s", (long long)frozen.seconds);
-	ASSERT(frozen.switches <= MAX_FROZEN_SWITCHES,
+	ASSERT(f->seconds >= FREEZE_SECONDS - 1,
+	       "the freeze lasted %lld s", (long long)f->seconds);
+	ASSERT(f->switches <= MAX_FROZEN_SWITCHES,
 	       "%ld voluntary switches in %lld s frozen: the thread kept running",
-	       frozen.switches, (long long)frozen.seconds);
+	       f->switches, (long long)f->seconds);
 	return 0;
 }
 
 /* After seconds without running, the count is the clock's, not behind. */
-static int test_count_exact_after_thaw(void)
+static int judge_count(const struct frozen *f)
 {
-	if (frozen.unsupported)
-		SKIP("no freeze: " NO_PM_TEST);
-	ASSERT(frozen.ok, "nothing was measured");
-	ktap_print_msg("count %lu at %.3f s after load", frozen.count,
-		       (double)(frozen.read_after - counter_load_before) /
-		       NSEC_PER_SEC);
-	ASSERT(count_fits_clock(frozen.count, frozen.read_before,
-				frozen.read_after),
-	       "count %lu is off the clock after %lld s frozen", frozen.count,
-	       (long long)frozen.seconds);
+	test_msg("count %lu at %.3f s after load", f->count,
+		 (double)(f->read_after - counter_load_before) / NSEC_PER_SEC);
+	ASSERT(count_fits_clock(f->count, f->read_before, f->read_after),
+	       "count %lu is off the clock after %lld s frozen", f->count,
+	       (long long)f->seconds);
 	return 0;
+}
+
+TEST_RESULTS(counter, freeze_for_6_s, 60, "freeze_for_6_s",
+	     "frozen_thread_stays_asleep", "count_exact_after_6_s_frozen")
+{
+	struct frozen f = { 0 };
+
+	if (access("/sys/power/pm_test", W_OK))
+		SKIP("the kernel has no /sys/power/pm_test (PM_DEBUG)");
+	if (freeze(&f))
+		return -1;
+	next_result();
+	judge_asleep(&f);
+	next_result();
+	return judge_count(&f);
 }
 
 static int step_realtime(int64_t ns)
@@ -160,13 +153,10 @@ static int count_fits_after_a_tick(const char *when)
 }
 
 /* NTP or date -s step the wall clock; an interval must not move. */
-static int test_realtime_steps_leave_the_count_alone(void)
+TEST(counter, realtime_steps_leave_the_count_alone)
 {
-	pid_t pid;
 	int ret, bad;
 
-	if (load_and_find(&pid))
-		return -1;
 	ret = step_realtime(CLOCK_STEP_S * NSEC_PER_SEC);
 	bad = ret ? -1 : count_fits_after_a_tick("a year after a step forward");
 	if (!ret) {
@@ -174,13 +164,12 @@ static int test_realtime_steps_leave_the_count_alone(void)
 		if (!ret && !bad)
 			bad = count_fits_after_a_tick("after stepping back");
 	}
-	module_unload("counter");
 	ASSERT(ret == 0, "clock_settime: %s", strerror(-ret));
 	return bad;
 }
 
 /* Kernel threads ignore signals: not even SIGKILL or SIGSTOP moves it. */
-static int test_signals_leave_the_thread_alone(void)
+TEST(counter, signals_leave_the_thread_alone)
 {
 	static const int sigs[] = { SIGKILL, SIGTERM, SIGSTOP, SIGINT };
 	struct task_info ti;
@@ -188,7 +177,7 @@ static int test_signals_leave_the_thread_alone(void)
 	size_t i;
 	int bad;
 
-	if (load_and_find(&pid))
+	if (find_thread(&pid))
 		return -1;
 	/* Seconds into the count, so that one started again would show. */
 	sleep_ns(SIGNAL_AFTER_S * NSEC_PER_SEC);
@@ -200,7 +189,6 @@ static int test_signals_leave_the_thread_alone(void)
 	       "the thread %d is gone (now %d)", pid, after);
 	EXPECT(task_info(pid, &ti) == 0 && ti.state == 'S',
 	       "thread state %c, expected S", ti.state);
-	module_unload("counter");
 	return bad;
 }
 
@@ -224,7 +212,7 @@ static int count_fits_for(int64_t ns, const char *when)
 }
 
 /* The thread's CPU goes offline under it, and comes back. */
-static int test_cpu_hotplug_keeps_the_count(void)
+TEST(counter, cpu_hotplug_keeps_the_count)
 {
 	struct task_info ti;
 	cpu_set_t one;
@@ -233,7 +221,7 @@ static int test_cpu_hotplug_keeps_the_count(void)
 
 	if (access(CPU1_ONLINE, W_OK))
 		SKIP("CPU 1 cannot be taken offline (no " CPU1_ONLINE ")");
-	if (load_and_find(&pid))
+	if (find_thread(&pid))
 		return -1;
 	CPU_ZERO(&one);
 	CPU_SET(1, &one);
@@ -245,14 +233,13 @@ static int test_cpu_hotplug_keeps_the_count(void)
 	if (!ret && !bad) {
 		bad = count_fits_for(OFFLINE_SECONDS * NSEC_PER_SEC,
 				     "with CPU 1 offline");
-		ktap_print_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
+		test_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
 			       task_info(pid, &ti) ? -1 : ti.cpu);
 	}
 	write_file(CPU1_ONLINE, "1");
 	if (!ret && !bad)
 		bad = count_fits_after_a_tick("with CPU 1 back");
 	EXPECT(kthreads_named("counter", NULL) == 1, "the thread is gone");
-	module_unload("counter");
 	ASSERT(ret == 0, "moving the thread or CPU 1 offline: %s",
 	       strerror(-ret));
 	ASSERT(cpu == 1, "the thread ran on CPU %d, not 1", cpu);
@@ -297,11 +284,10 @@ static int file_has(const char *path, const char *word)
  * A real suspend to RAM, woken by an RTC alarm: CLOCK_BOOTTIME runs on
  * while asleep, CLOCK_MONOTONIC does not, and the count is on BOOTTIME.
  */
-static int test_suspend_to_ram_counts_the_time_asleep(void)
+TEST(counter, suspend_to_ram_counts_the_time_asleep)
 {
 	int64_t b0, m0, slept, at;
 	unsigned long n;
-	pid_t pid;
 	int fd, ret;
 
 	if (!file_has("/sys/power/state", "mem"))
@@ -318,10 +304,6 @@ static int test_suspend_to_ram_counts_the_time_asleep(void)
 		close(fd);
 		SKIP("/dev/rtc0 cannot set a wake alarm: %s", strerror(-ret));
 	}
-	if (load_and_find(&pid)) {
-		close(fd);
-		return -1;
-	}
 	write_file("/sys/power/pm_test", "none");
 	write_file("/sys/power/mem_sleep", "deep");
 	ret = rtc_alarm_in(fd, SUSPEND_SECONDS);
@@ -333,11 +315,8 @@ static int test_suspend_to_ram_counts_the_time_asleep(void)
 	m0 = now_ns() - m0;
 	slept = b0 - m0;
 	close(fd);
-	if (ret) {
-		module_unload("counter");
-		ASSERT(0, "suspend: %s", strerror(-ret));
-	}
-	ktap_print_msg("suspended: BOOTTIME +%.3f s, MONOTONIC +%.3f s, asleep %.3f s",
+	ASSERT(ret == 0, "suspend: %s", strerror(-ret));
+	test_msg("suspended: BOOTTIME +%.3f s, MONOTONIC +%.3f s, asleep %.3f s",
 		       (double)b0 / NSEC_PER_SEC, (double)m0 / NSEC_PER_SEC,
 		       (double)slept / NSEC_PER_SEC);
 
@@ -351,21 +330,7 @@ static int test_suspend_to_ram_counts_the_time_asleep(void)
 	ret = counter_wait_tick(&n, &at);
 	EXPECT(ret == 0 && count_fits_clock(n, at + slept, at + slept),
 	       "the next tick, count %lu, is off BOOTTIME", n);
-	module_unload("counter");
 	ASSERT(slept > (SUSPEND_SECONDS - 2) * NSEC_PER_SEC,
 	       "the machine slept only %.3f s", (double)slept / NSEC_PER_SEC);
 	return 0;
 }
-
-const struct ktap_test events_tests[] = {
-	{ "freeze_for_6_s", test_freeze_for_seconds },
-	{ "frozen_thread_stays_asleep", test_frozen_thread_stays_asleep },
-	{ "count_exact_after_6_s_frozen", test_count_exact_after_thaw },
-	{ "realtime_steps_leave_the_count_alone",
-	  test_realtime_steps_leave_the_count_alone },
-	{ "signals_leave_the_thread_alone", test_signals_leave_the_thread_alone },
-	{ "cpu_hotplug_keeps_the_count", test_cpu_hotplug_keeps_the_count },
-	{ "suspend_to_ram_counts_the_time_asleep",
-	  test_suspend_to_ram_counts_the_time_asleep },
-};
-const size_t events_tests_count = sizeof(events_tests) / sizeof(events_tests[0]);

@@ -2,12 +2,11 @@
 /*
  * Readers everywhere: an unprivileged user, root in a user namespace, a
  * reader in a time namespace, procfs mounted with subset=pid or hidepid=2,
- * and a reader stalled inside read() while the module is unloaded. Each
- * test loads the module and unloads it again.
+ * and a reader stalled inside read() while the module is unloaded.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
-#include "readers_test.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,14 +35,6 @@
 /* Beyond what unloading a no-op module takes on the same machine. */
 #define MAX_RMMOD_AFTER_SERVE_MS 250.0
 
-static int load(void)
-{
-	int ret = counter_load();
-
-	ASSERT(ret == 0, "load: %s", strerror(-ret));
-	return 0;
-}
-
 /* Runs fn in a child process; its exit status, or -1. */
 static int in_child(int (*fn)(void *), void *arg)
 {
@@ -55,20 +46,6 @@ static int in_child(int (*fn)(void *), void *arg)
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
-}
-
-/* Loads the module, runs fn in a child, unloads: the child's status. */
-static int loaded_in_child(int (*fn)(void *), void *arg)
-{
-	int status, ret = counter_load();
-
-	if (ret) {
-		ktap_print_msg("load: %s", strerror(-ret));
-		return -1;
-	}
-	status = in_child(fn, arg);
-	module_unload("counter");
-	return status;
 }
 
 /* 0 if a read now fits the clock, 1 if it does not, 2 if it failed. */
@@ -98,9 +75,9 @@ static int as_nobody_read(void *unused)
 	return read_fits_clock();
 }
 
-static int test_unprivileged_user_reads_the_line(void)
+TEST(counter, unprivileged_user_reads_the_line)
 {
-	int status = loaded_in_child(as_nobody_read, NULL);
+	int status = in_child(as_nobody_read, NULL);
 
 	ASSERT(status == 0, "nobody's read: %s",
 	       status == 1 ? "off the clock" : status == 2 ? "failed" :
@@ -128,19 +105,16 @@ static int userns_root_writes(void *unused)
 	return errno == EACCES ? 0 : 103;
 }
 
-static int test_root_in_a_user_namespace_gets_eacces(void)
+TEST(counter, root_in_a_user_namespace_gets_eacces)
 {
 	unsigned long before, after;
 	int status;
 
-	if (load())
-		return -1;
 	EXPECT(counter_read(&before) == 0, "read before");
 	status = in_child(userns_root_writes, NULL);
 	EXPECT(counter_read(&after) == 0 && after >= before &&
 	       count_fits_clock(after, now_ns(), now_ns()),
 	       "the count changed from %lu to %lu", before, after);
-	module_unload("counter");
 	if (status == 100)
 		SKIP("no user namespaces (CONFIG_USER_NS)");
 	ASSERT(status == 0, "open for write in the namespace: %s",
@@ -164,9 +138,9 @@ static int timens_read(void *unused)
 	return in_child(child_read_fits_clock, NULL);
 }
 
-static int test_time_namespace_sees_the_same_count(void)
+TEST(counter, time_namespace_sees_the_same_count)
 {
-	int status = loaded_in_child(timens_read, NULL);
+	int status = in_child(timens_read, NULL);
 
 	if (status == 100)
 		SKIP("no time namespaces (CONFIG_TIME_NS, Linux 5.6)");
@@ -183,17 +157,14 @@ static int mount_proc(const char *dir, const char *opts)
 }
 
 /* subset=pid (Linux 5.8) shows only the processes: no /proc/counter. */
-static int test_proc_subset_pid_hides_the_entry(void)
+TEST(counter, proc_subset_pid_hides_the_entry)
 {
 	int ret, err;
 
-	if (load())
-		return -1;
 	ret = mount_proc("/tmp/proc-subset", "subset=pid");
 	err = access("/tmp/proc-subset/counter", F_OK) ? errno : 0;
 	if (!ret)
 		umount("/tmp/proc-subset");
-	module_unload("counter");
 	if (ret == -EINVAL)
 		SKIP("procfs has no subset=pid (Linux 5.8)");
 	ASSERT(ret == 0, "mount -o subset=pid: %s", strerror(-ret));
@@ -220,14 +191,12 @@ static int nobody_sees_thread(void *arg)
 }
 
 /* hidepid=2: other users' processes, kernel threads too, are invisible. */
-static int test_proc_hidepid_hides_the_thread(void)
+TEST(counter, proc_hidepid_hides_the_thread)
 {
 	struct hidden h = { 0 };
 	char path[64];
 	int ret, status = -1, root_sees;
 
-	if (load())
-		return -1;
 	kthreads_named("counter", &h.pid);
 	ret = mount_proc("/tmp/proc-hidepid", "hidepid=2");
 	snprintf(path, sizeof(path), "/tmp/proc-hidepid/%d", h.pid);
@@ -236,7 +205,6 @@ static int test_proc_hidepid_hides_the_thread(void)
 		status = in_child(nobody_sees_thread, &h);
 		umount("/tmp/proc-hidepid");
 	}
-	module_unload("counter");
 	ASSERT(ret == 0, "mount -o hidepid=2: %s", strerror(-ret));
 	ASSERT(root_sees, "root does not see the thread %d", h.pid);
 	ASSERT(status == 0, "as nobody: %s",
@@ -304,7 +272,7 @@ static int uffd_open(char **page, long size)
  * procfs keeps an entry alive while a read is inside it: rmmod waits in
  * proc_remove() until the read is done, however long the reader stalls.
  */
-static int test_rmmod_waits_for_a_stalled_read(void)
+TEST(counter, rmmod_waits_for_a_stalled_read)
 {
 	long size = sysconf(_SC_PAGESIZE);
 	struct uffdio_zeropage zero = { 0 };
@@ -322,10 +290,6 @@ static int test_rmmod_waits_for_a_stalled_read(void)
 	if (uffd == -ENOSYS || uffd == -EPERM)
 		SKIP("no userfaultfd (CONFIG_USERFAULTFD): %s", strerror(-uffd));
 	ASSERT(uffd >= 0, "userfaultfd: %s", strerror(-uffd));
-	if (load()) {
-		close(uffd);
-		return -1;
-	}
 	pthread_create(&reader, NULL, stalled_read, &s);
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
@@ -335,7 +299,6 @@ static int test_rmmod_waits_for_a_stalled_read(void)
 	if (!ret) {
 		close(uffd);	/* wakes the reader with a fault */
 		pthread_join(reader, NULL);
-		module_unload("counter");
 		ASSERT(0, "the read did not fault on the registered page");
 	}
 
@@ -356,7 +319,7 @@ static int test_rmmod_waits_for_a_stalled_read(void)
 	munmap(s.page, size);
 
 	noop_ns = noop_unload_ns();
-	ktap_print_msg("rmmod waited %d ms beside the stalled read, ended %.1f ms after the fault was served (a no-op module's rmmod: %.1f ms)",
+	test_msg("rmmod waited %d ms beside the stalled read, ended %.1f ms after the fault was served (a no-op module's rmmod: %.1f ms)",
 		       STALL_MS, (double)(u.done - served) / NSEC_PER_MSEC,
 		       (double)noop_ns / NSEC_PER_MSEC);
 	ASSERT(ret == 0, "UFFDIO_ZEROPAGE: %s", strerror(-ret));
@@ -374,16 +337,3 @@ static int test_rmmod_waits_for_a_stalled_read(void)
 	       "the module or its entry is still there");
 	return 0;
 }
-
-const struct ktap_test readers_tests[] = {
-	{ "unprivileged_user_reads_the_line",
-	  test_unprivileged_user_reads_the_line },
-	{ "root_in_a_user_namespace_gets_eacces",
-	  test_root_in_a_user_namespace_gets_eacces },
-	{ "time_namespace_sees_the_same_count",
-	  test_time_namespace_sees_the_same_count },
-	{ "proc_subset_pid_hides_the_entry", test_proc_subset_pid_hides_the_entry },
-	{ "proc_hidepid_hides_the_thread", test_proc_hidepid_hides_the_thread },
-	{ "rmmod_waits_for_a_stalled_read", test_rmmod_waits_for_a_stalled_read },
-};
-const size_t readers_tests_count = sizeof(readers_tests) / sizeof(readers_tests[0]);

@@ -9,7 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
-#include "signing_test.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,12 +54,12 @@ static int refused(const char *name, const char *why)
 	       "the refused %s.ko left something behind", name);
 	if (why) {
 		ASSERT(found, "no \"%s\" in the kernel log", why);
-		ktap_print_msg("%s", line);
+		test_msg("%s", line);
 	}
 	return 0;
 }
 
-static int test_unsigned_module_is_refused(void)
+TEST(kernel, unsigned_module_is_refused)
 {
 	if (!module_there("counter_unsigned"))
 		SKIP("no counter_unsigned.ko beside counter.ko");
@@ -69,7 +69,7 @@ static int test_unsigned_module_is_refused(void)
 	return refused("counter_unsigned", "Loading of unsigned module is rejected");
 }
 
-static int test_tampered_module_is_refused(void)
+TEST(kernel, tampered_module_is_refused)
 {
 	if (!module_there("counter_tampered"))
 		SKIP("counter.ko is not signed here (make sign), nothing to tamper with");
@@ -77,9 +77,3 @@ static int test_tampered_module_is_refused(void)
 	/* A signature that does not match is refused without a word. */
 	return refused("counter_tampered", NULL);
 }
-
-const struct ktap_test signing_tests[] = {
-	{ "unsigned_module_is_refused", test_unsigned_module_is_refused },
-	{ "tampered_module_is_refused", test_tampered_module_is_refused },
-};
-const size_t signing_tests_count = sizeof(signing_tests) / sizeof(signing_tests[0]);

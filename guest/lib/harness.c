@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The harness of harness.h: the registry, and a run of the selected tests,
+ * each in a child process, as one TAP stream.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_TESTS 128
+#define MAX_RESULTS 8
+
+static struct test *tests[MAX_TESTS];
+static int ntests;
+
+/* Where a test's process records its results: shared with the harness. */
+static struct results {
+	int open;			/* the result being reported */
+	struct {
+		int reached, failed;
+		char skip[256];
+	} r[MAX_RESULTS];
+} *res;
+
+/*
+ * Files in the order their constructors ran (link order), tests within a
+ * file by line: the order they are written in, whatever order the
+ * compiler emitted the constructors in.
+ */
+void test_register(struct test *t)
+{
+	int i;
+
+	if (ntests == MAX_TESTS) {
+		fprintf(stderr, "harness: more than %d tests\n", MAX_TESTS);
+		exit(2);
+	}
+	t->file_rank = ntests;
+	for (i = 0; i < ntests; i++)
+		if (!strcmp(tests[i]->file, t->file)) {
+			t->file_rank = tests[i]->file_rank;
+			break;
+		}
+	tests[ntests++] = t;
+}
+
+static int count_names(const struct test *t)
+{
+	int n = 0;
+
+	while (t->names[n])
+		n++;
+	return n;
+}
+
+static int by_place(const void *a, const void *b)
+{
+	const struct test *x = *(struct test *const *)a;
+	const struct test *y = *(struct test *const *)b;
+
+	if (x->file_rank != y->file_rank)
+		return x->file_rank - y->file_rank;
+	return x->line - y->line;
+}
+
+static void print_msg(const char *prefix, const char *fmt, va_list ap)
+{
+	printf("# %s", prefix);
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void test_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_msg("", fmt, ap);
+	va_end(ap);
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+{
+	char where[300];
+	va_list ap;
+
+	res->r[res->open].failed = 1;
+	snprintf(where, sizeof(where), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	print_msg(where, fmt, ap);
+	va_end(ap);
+}
+
+void test_skip(const char *fmt, ...)
+{
+	char *skip = res->r[res->open].skip;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(skip, sizeof(res->r[0].skip), fmt, ap);
+	va_end(ap);
+	/* The reason ends the result line: keep it on one line. */
+	skip[strcspn(skip, "\n")] = '\0';
+}
+
+const char *errname(long e)
+{
+	static char buf[96];
+	const char *name;
+
+	if (!e)
+		return "success";
+	if (e < 0)
+		e = -e;
+	name = strerrorname_np((int)e);
+	snprintf(buf, sizeof(buf), "%s (%s)", name ? name : "?",
+		 strerror((int)e));
+	return buf;
+}
+
+void next_result(void)
+{
+	if (res->open + 1 >= MAX_RESULTS)
+		return;
+	res->open++;
+	res->r[res->open].reached = 1;
+}
+
+/* In the child: setup, the test, and nothing after. */
+static void run_child(const struct test *t, int forced)
+{
+	res->r[0].reached = 1;
+	if (t->fixture->setup && t->fixture->setup()) {
+		test_fail(t->file, t->line, "the %s fixture's setup failed",
+			  t->fixture->name);
+		_exit(0);
+	}
+	if (forced) {
+		test_fail(t->file, t->line, "forced to fail after setup");
+		_exit(0);
+	}
+	if (t->run() < 0)
+		res->r[res->open].failed = 1;
+	_exit(0);
+}
+
+/* Waits for the child until the timeout; kills its group after it. */
+static void wait_child(pid_t pid, int timeout_s)
+{
+	struct timespec left = { timeout_s, 0 };
+	sigset_t chld;
+	int status;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		if (sigtimedwait(&chld, NULL, &left) < 0 && errno == EAGAIN) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			res->r[res->open].failed = 1;
+			test_msg("timed out after %d s", timeout_s);
+			return;
+		}
+	}
+	if (WIFSIGNALED(status)) {
+		res->r[res->open].failed = 1;
+		test_msg("the test's process was killed by %s",
+			 strsignal(WTERMSIG(status)));
+	}
+	/* What the test forked and left behind goes with it. */
+	kill(-pid, SIGKILL);
+}
+
+struct tally {
+	int num, passed, failed, skipped;
+};
+
+static void run_test(const struct test *t, int forced, int timeout_scale,
+		     struct tally *tally)
+{
+	int i, n = count_names(t);
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		run_child(t, forced);
+	}
+	if (pid < 0) {
+		res->r[0].failed = 1;
+		test_msg("fork: %s", strerror(errno));
+	} else {
+		setpgid(pid, pid);
+		wait_child(pid, t->timeout_s * timeout_scale);
+	}
+	if (t->fixture->teardown)
+		t->fixture->teardown();
+
+	for (i = 0; i < n; i++) {
+		const char *name = t->names[i];
+
+		/* A test that skips skips what it had left to report. */
+		if (!res->r[i].reached && i > 0 && res->r[i - 1].skip[0] &&
+		    !res->r[i - 1].failed) {
+			res->r[i].reached = 1;
+			memcpy(res->r[i].skip, res->r[i - 1].skip,
+			       sizeof(res->r[i].skip));
+		}
+		tally->num++;
+		if (!res->r[i].reached) {
+			printf("not ok %d - %s # not reached\n", tally->num, name);
+			tally->failed++;
+		} else if (res->r[i].failed) {
+			printf("not ok %d - %s\n", tally->num, name);
+			tally->failed++;
+		} else if (res->r[i].skip[0]) {
+			printf("ok %d - %s # SKIP %s\n", tally->num, name,
+			       res->r[i].skip);
+			tally->skipped++;
+		} else {
+			printf("ok %d - %s\n", tally->num, name);
+			tally->passed++;
+		}
+	}
+	fflush(stdout);
+}
+
+/* Whether any of the test's results matches one of the comma-separated globs. */
+static int matches(const struct test *t, const char *globs)
+{
+	char buf[512], *g, *save;
+	int i;
+
+	if (!globs)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", globs);
+	for (g = strtok_r(buf, ",", &save); g; g = strtok_r(NULL, ",", &save))
+		for (i = 0; t->names[i]; i++)
+			if (!fnmatch(g, t->names[i], 0))
+				return 1;
+	return 0;
+}
+
+/* Set by the positional argument; the suite's own (counter_lib.h). */
+extern const char *module_dir;
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]] [--debug]\n"
+		"       [--fail-fast] [--host-checks=K] [--timeout-scale=K]\n"
+		"       [--force-fail=GLOB]\n"
+		"  -l  list the results, in the order they run\n"
+		"  -t  run only the tests with a result that matches a GLOB\n"
+		"  K results appended by whoever reads the stream count in the plan\n",
+		argv0);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL, *force = NULL;
+	int list = 0, debug = 0, fail_fast = 0, host = 0, scale = 1;
+	struct test *run[MAX_TESTS];
+	struct tally tally = { 0 };
+	int i, a, nrun = 0, planned = 0;
+
+	for (a = 1; a < argc; a++) {
+		const char *arg = argv[a];
+
+		if (!strcmp(arg, "-l") || !strcmp(arg, "--list"))
+			list = 1;
+		else if (!strcmp(arg, "-t") && a + 1 < argc)
+			only = argv[++a];
+		else if (!strcmp(arg, "--debug"))
+			debug = 1;
+		else if (!strcmp(arg, "--fail-fast"))
+			fail_fast = 1;
+		else if (!strncmp(arg, "--host-checks=", 14))
+			host = atoi(arg + 14);
+		else if (!strncmp(arg, "--timeout-scale=", 16))
+			scale = atoi(arg + 16);
+		else if (!strncmp(arg, "--force-fail=", 13))
+			force = arg + 13;
+		else if (arg[0] == '-')
+			usage(argv[0]);
+		else
+			module_dir = arg;
+	}
+	if (scale < 1)
+		usage(argv[0]);
+	qsort(tests, ntests, sizeof(tests[0]), by_place);
+	for (i = 0; i < ntests; i++)
+		if ((debug || !tests[i]->debug) && (!only || matches(tests[i], only))) {
+			run[nrun++] = tests[i];
+			planned += count_names(tests[i]);
+		}
+	if (list) {
+		for (i = 0; i < nrun; i++)
+			for (a = 0; run[i]->names[a]; a++)
+				printf("%s\n", run[i]->names[a]);
+		return 0;
+	}
+	if (!nrun) {
+		fprintf(stderr, "%s: no test matches %s\n", argv[0], only);
+		return 2;
+	}
+
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The children's ends are waited for with sigtimedwait(). */
+	{
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, NULL);
+	}
+	for (i = 0; i < nrun; i++)
+		if (run[i]->fixture->prepare)
+			run[i]->fixture->prepare();
+
+	printf("TAP version 13\n1..%d\n", planned + host);
+	for (i = 0; i < nrun; i++) {
+		run_test(run[i], matches(run[i], force), scale, &tally);
+		if (tally.failed && fail_fast) {
+			printf("# fail-fast: no test after the first failure\n");
+			break;
+		}
+	}
+	printf("# guest: %d passed, %d failed, %d skipped\n", tally.passed,
+	       tally.failed, tally.skipped);
+	return tally.failed ? 1 : 0;
+}

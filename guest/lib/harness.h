@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A test harness in the manner of the kernel's kselftest_harness.h, as one
+ * TAP stream:
+ *
+ *	TEST(counter, proc_entry_is_0444)
+ *	{
+ *		...
+ *		ASSERT_EQ(st.st_uid, 0);
+ *		return 0;
+ *	}
+ *
+ * Tests register themselves, and run in the order they are defined (files
+ * in link order). Each runs in a child process of its own, with a timeout,
+ * after its fixture's setup; the fixture's teardown runs in the harness
+ * afterwards whatever happened, so a failure cannot leave the kernel in a
+ * state that fails the tests after it. ASSERT_*() end the test at the
+ * first failure, EXPECT_*() record one and go on, SKIP() ends it as
+ * skipped with the reason; a failure says where, what was expected and
+ * what was seen.
+ *
+ * A test may report several results, one after another: TEST_RESULTS()
+ * names them, and next_result() closes one and opens the next, so that
+ * what one measurement shows is judged where it is measured.
+ */
+#ifndef COUNTER_HARNESS_H
+#define COUNTER_HARNESS_H
+
+#include <stddef.h>
+
+struct fixture {
+	const char *name;
+	/* In the harness, before the first test: what teardown restores. */
+	void (*prepare)(void);
+	/* In the test's process, before it; non-zero fails the test. */
+	int (*setup)(void);
+	/* In the harness, after the test's process has ended. */
+	void (*teardown)(void);
+};
+
+struct test {
+	const char *const *names;	/* its results, NULL-terminated */
+	int (*run)(void);		/* -1: the open result failed */
+	const struct fixture *fixture;
+	const char *file;
+	int line;
+	int timeout_s;
+	int debug;			/* only on a debug kernel (--debug) */
+	int file_rank;			/* set when registered */
+};
+
+void test_register(struct test *t);
+
+#define FIXTURE_SETUP_TIMEOUT_S 30
+#define DEFAULT_TIMEOUT_S 60
+
+#define TEST_DEFINE(fix, fn, tmo, dbg, ...)				\
+	static int fn(void);						\
+	static const char *const fn##_names[] = { __VA_ARGS__, NULL };	\
+	static struct test fn##_test = {				\
+		.names = fn##_names, .run = fn, .fixture = &fix##_fixture,	\
+		.file = __FILE__, .line = __LINE__, .timeout_s = (tmo),	\
+		.debug = (dbg),						\
+	};								\
+	__attribute__((constructor)) static void fn##_register(void)	\
+	{								\
+		test_register(&fn##_test);				\
+	}								\
+	static int fn(void)
+
+/* One result, named as the test; fix is a fixture's name (below). */
+#define TEST(fix, name)							\
+	TEST_DEFINE(fix, name, DEFAULT_TIMEOUT_S, 0, #name)
+#define TEST_TIMEOUT(fix, name, tmo)					\
+	TEST_DEFINE(fix, name, tmo, 0, #name)
+/* Several results from one test: the names of each, in order. */
+#define TEST_RESULTS(fix, fn, tmo, ...)					\
+	TEST_DEFINE(fix, fn, tmo, 0, __VA_ARGS__)
+/* Only on the debug kernel. */
+#define TEST_DEBUG(fix, name, tmo)					\
+	TEST_DEFINE(fix, name, tmo, 1, #name)
+
+/*
+ * The fixtures. kernel: nothing before; after, the kernel as the suite
+ * found it (no module of ours loaded, CPUs online, no pm_test, no RTC
+ * alarm, panic_on_warn and the wall clock as they were). counter: the
+ * same, with counter.ko loaded before the test (counter_load()).
+ */
+extern const struct fixture kernel_fixture, counter_fixture;
+
+/* Closes the open result (failed if anything failed in it), opens the next. */
+void next_result(void);
+
+/* A "# ..." diagnostic line. */
+void test_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void test_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ESRCH (No such process)", or "success" for 0; takes e or -e. */
+const char *errname(long e);
+
+#define ASSERT(cond, fmt, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			test_fail(__FILE__, __LINE__, "%s: " fmt, #cond,	\
+				  ##__VA_ARGS__);			\
+			return -1;					\
+		}							\
+	} while (0)
+
+#define EXPECT(cond, fmt, ...)						\
+	do {								\
+		if (!(cond))						\
+			test_fail(__FILE__, __LINE__, "%s: " fmt, #cond,	\
+				  ##__VA_ARGS__);			\
+	} while (0)
+
+/* Integers compared: on failure both expressions and both values. */
+#define CMP_FAILS(a, op, b, end)					\
+	do {								\
+		long long _a = (long long)(a), _b = (long long)(b);	\
+		if (!(_a op _b)) {					\
+			test_fail(__FILE__, __LINE__,			\
+				  "expected %s " #op " %s, saw %lld and %lld",	\
+				  #a, #b, _a, _b);			\
+			end;						\
+		}							\
+	} while (0)
+
+#define ASSERT_EQ(a, b) CMP_FAILS(a, ==, b, return -1)
+#define ASSERT_NE(a, b) CMP_FAILS(a, !=, b, return -1)
+#define ASSERT_LT(a, b) CMP_FAILS(a, <, b, return -1)
+#define ASSERT_LE(a, b) CMP_FAILS(a, <=, b, return -1)
+#define ASSERT_GT(a, b) CMP_FAILS(a, >, b, return -1)
+#define ASSERT_GE(a, b) CMP_FAILS(a, >=, b, return -1)
+#define EXPECT_EQ(a, b) CMP_FAILS(a, ==, b, (void)0)
+#define EXPECT_LE(a, b) CMP_FAILS(a, <=, b, (void)0)
+
+/* A 0-or-negative-errno return, against the errno expected (0 for success). */
+#define ASSERT_ERRNO(ret, want)						\
+	do {								\
+		long _r = (long)(ret), _w = (long)(want);		\
+		if (_r != _w) {						\
+			test_fail(__FILE__, __LINE__,			\
+				  "%s: expected %s, saw %s", #ret,	\
+				  errname(_w), errname(_r));		\
+			return -1;					\
+		}							\
+	} while (0)
+#define ASSERT_OK(ret) ASSERT_ERRNO(ret, 0)
+
+#define SKIP(fmt, ...)							\
+	do {								\
+		test_skip(fmt, ##__VA_ARGS__);				\
+		return 0;						\
+	} while (0)
+
+#endif

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The suite's fixtures. Their teardown puts back everything a test may
+ * change in the kernel, whether the test passed, failed half-way or timed
+ * out: our modules unloaded, CPU 1 online, pm_test off, no RTC alarm, and
+ * panic_on_warn and the wall clock as the suite found them.
+ */
+#define _GNU_SOURCE
+#include "counter_lib.h"
+#include "harness.h"
+
+#include <fcntl.h>
+#include <linux/rtc.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
+
+static long panic_on_warn = -1;
+/* CLOCK_REALTIME - CLOCK_MONOTONIC when the suite began. */
+static int64_t wall_offset;
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static void kernel_prepare(void)
+{
+	if (panic_on_warn >= 0)
+		return;
+	panic_on_warn = sysctl_read("panic_on_warn");
+	wall_offset = clock_ns(CLOCK_REALTIME) - now_ns();
+}
+
+static void kernel_teardown(void)
+{
+	static const char *const ours[] = { "counter", "squatter", "noop" };
+	int64_t wall = now_ns() + wall_offset;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (module_is_live(ours[i]))
+			module_unload(ours[i]);
+	umount2("/tmp/proc-subset", MNT_DETACH);
+	umount2("/tmp/proc-hidepid", MNT_DETACH);
+	if (!access(CPU1_ONLINE, W_OK))
+		write_file(CPU1_ONLINE, "1");
+	if (!access("/sys/power/pm_test", W_OK))
+		write_file("/sys/power/pm_test", "none");
+	fd = open("/dev/rtc0", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ioctl(fd, RTC_AIE_OFF, 0);
+		close(fd);
+	}
+	if (panic_on_warn >= 0 && sysctl_read("panic_on_warn") != panic_on_warn)
+		sysctl_write("panic_on_warn", panic_on_warn);
+	/* A test that stepped the wall clock and failed before stepping back. */
+	if (llabs(clock_ns(CLOCK_REALTIME) - wall) > NSEC_PER_SEC) {
+		struct timespec ts = { wall / NSEC_PER_SEC, wall % NSEC_PER_SEC };
+
+		clock_settime(CLOCK_REALTIME, &ts);
+	}
+}
+
+static int counter_setup(void)
+{
+	int ret = counter_load();
+
+	if (ret)
+		test_msg("loading counter.ko: %s", errname(ret));
+	return ret;
+}
+
+const struct fixture kernel_fixture = {
+	.name = "kernel",
+	.prepare = kernel_prepare,
+	.teardown = kernel_teardown,
+};
+
+const struct fixture counter_fixture = {
+	.name = "counter",
+	.prepare = kernel_prepare,
+	.setup = counter_setup,
+	.teardown = kernel_teardown,
+};
