@@ -26,6 +26,7 @@ TEST_SRCS := guest/lib/harness.c guest/tests/fixtures.c \
 	guest/tests/signing_test.c guest/tests/taint_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
+	shell check-shell \
 	guest-tools lint deb check-deb sign install uninstall
 
 all: modules
@@ -72,6 +73,18 @@ demo:
 	@tools/deps.sh demo
 	@$(MAKE) --no-print-directory guest-tools
 	@KVER=$(KVER) run/boot.sh demo
+
+# A guest with counter.ko loaded and a shell on the terminal.
+shell:
+	@tools/deps.sh check
+	@$(MAKE) --no-print-directory guest-tools
+	@KVER=$(KVER) run/boot.sh shell
+
+# make shell, driven by a script: what it prints must show the module.
+check-shell:
+	@tools/deps.sh check
+	@$(MAKE) --no-print-directory guest-tools
+	@run/shell-test.sh
 
 # The suite and the debug-only tests under KASAN, UBSAN, lockdep, kmemleak,
 # DEBUG_OBJECTS and fault injection, on a kernel built from linux-source.

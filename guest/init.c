@@ -10,6 +10,9 @@
  * back as well because a console may print late (PREEMPT_RT defers it) or
  * drop messages: what the kernel logged is judged either way.
  *
+ * With guest_shell= on the command line the command reads the port too,
+ * as its controlling terminal: an interactive shell.
+ *
  * Where the machine has one UART, the second port is a virtio console:
  * the host names it with guest_output= on the command line (the kernel
  * hands that to init as an environment variable) and puts the modules it
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -75,7 +79,7 @@ static int open_output(const char *tty)
 	int waited, fd = -1;
 
 	for (waited = 0; waited <= OUTPUT_WAIT_MS; waited += 10) {
-		fd = open(tty, O_WRONLY | O_NOCTTY);
+		fd = open(tty, O_RDWR | O_NOCTTY);
 		/* No node yet, or a node whose port is not up yet. */
 		if (fd >= 0 || (errno != ENOENT && errno != ENODEV &&
 				errno != ENXIO))
@@ -111,6 +115,7 @@ static void power_off(void)
 int main(int argc, char **argv)
 {
 	const char *output = getenv("guest_output");
+	int shell = getenv("guest_shell") != NULL;
 	int status = 0, fd;
 	pid_t child;
 
@@ -127,12 +132,14 @@ int main(int argc, char **argv)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
-	fd = open("/dev/null", O_RDONLY);
+	/* An interactive shell reads the port; anything else reads nothing. */
+	fd = shell ? dup(STDOUT_FILENO) : open("/dev/null", O_RDONLY);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
 	unsetenv("guest_output");
+	unsetenv("guest_shell");
 	setenv("PATH", "/bin:/sbin", 1);
 	setenv("HOME", "/", 1);
 
@@ -143,6 +150,9 @@ int main(int argc, char **argv)
 
 	child = fork();
 	if (child == 0) {
+		/* The port as controlling terminal: job control, ^C. */
+		if (shell && setsid() >= 0)
+			ioctl(STDIN_FILENO, TIOCSCTTY, 0);
 		execv(argv[1], argv + 1);
 		fprintf(stderr, "init: exec %s: %s\n", argv[1], strerror(errno));
 		_exit(127);

@@ -3,7 +3,7 @@
 # Builds the modules for the guest kernel, packs them with a guest program
 # into an initramfs, boots it in QEMU and judges the run.
 #
-# Usage: boot.sh check|demo|bench|check-debug
+# Usage: boot.sh check|demo|bench|check-debug|shell
 #   check-debug runs the suite, plus the debug-only tests, on the debug
 #   kernel that kernels/debug-build.sh makes.
 # Environment: ARCH (Debian's name for the guest's architecture, as in
@@ -20,7 +20,7 @@
 #   fixture's setup, to show that no failure spreads to the others).
 set -euo pipefail
 
-mode=${1:?usage: boot.sh check|demo|bench|check-debug}
+mode=${1:?usage: boot.sh check|demo|bench|check-debug|shell}
 . "$(dirname "$0")/../kernels/resolve.sh"
 top=$COUNTER_TOP
 arch=${ARCH:-amd64}
@@ -118,6 +118,7 @@ case $mode in
 check) tmo=300 ;;
 check-debug) tmo=600 ;;
 demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
+shell) cmd="/bin/sh /shell.sh"; tmo=86400; append="$append guest_shell=1" ;;
 bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
 *) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
@@ -135,9 +136,9 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
 cp "$tools/init" "$root/init"
 cp "$tools/counter_test" "$tools/counter_bench" "$root/bin/"
-cp "$top/guest/demo.sh" "$root/demo.sh"
+cp "$top/guest/demo.sh" "$top/guest/shell.sh" "$root/"
 cp "$KBUSYBOX" "$root/bin/busybox"
-for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo; do
+for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo ls kill uptime; do
 	ln -s busybox "$root/bin/$applet"
 done
 lib=$root/lib/counter
@@ -207,12 +208,15 @@ output=$logs/$mode-output.log
 exec 9>"${TMPDIR:-/tmp}/counter-guest.lock"
 flock 9
 echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
+# Only the shell reads what is typed.
+input=/dev/null
+[ "$mode" = shell ] && input=/dev/stdin
 set +e
 timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
 	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
 	-kernel "$KIMAGE" -initrd "$initrd" \
 	-append "console=$console_tty $append${output_tty:+ guest_output=$output_tty} -- $cmd" \
-	-serial "file:$console" "${output_port[@]}" </dev/null |
+	-serial "file:$console" "${output_port[@]}" <"$input" |
 	sed -u 's/\r$//' | tee "$output" | grep --line-buffered -v '^# kmsg: '
 status=${PIPESTATUS[0]}
 set -e
@@ -226,4 +230,5 @@ check|check-debug)
 	cat "$output" "$logs/$mode-verdict.log" >"$logs/$mode.tap"
 	exit "$status" ;;
 demo|bench) exec "$VERDICT" --marker "$output" "$status" ;;
+shell) exit "$status" ;;
 esac

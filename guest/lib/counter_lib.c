@@ -150,6 +150,11 @@ int counter_pread(int fd, unsigned long *n)
 	return read_whole(fd, n, 1);
 }
 
+int become_nobody(void)
+{
+	return setgid(NOBODY) || setuid(NOBODY) ? -errno : 0;
+}
+
 int read_text(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

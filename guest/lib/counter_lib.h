@@ -63,6 +63,13 @@ int counter_read(unsigned long *n);
 /* pread at offset 0 on a held descriptor, same returns as counter_read. */
 int counter_pread(int fd, unsigned long *n);
 
+/*
+ * setgid and setuid to nobody, for good: 0 or -errno. Each test runs in a
+ * process of its own, so a test may.
+ */
+#define NOBODY 65534
+int become_nobody(void);
+
 /* From /proc/<pid>/stat and /proc/<pid>/status. */
 struct task_info {
 	char state;

@@ -264,26 +264,23 @@ static int matches(const struct test *t, const char *globs)
 /* Set by the positional argument; the suite's own (counter_lib.h). */
 extern const char *module_dir;
 
-static void usage(const char *argv0)
-{
-	fprintf(stderr,
-		"usage: %s [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]] [--debug]\n"
-		"       [--fail-fast] [--host-checks=K] [--timeout-scale=K]\n"
-		"       [--force-fail=GLOB]\n"
-		"  -l  list the results, in the order they run\n"
-		"  -t  run only the tests with a result that matches a GLOB\n"
-		"  K results appended by whoever reads the stream count in the plan\n",
-		argv0);
-	exit(2);
-}
-
+/*
+ * harness [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]] [--debug]
+ *         [--fail-fast] [--host-checks=K] [--timeout-scale=K]
+ *         [--force-fail=GLOB]
+ * -l lists the results in the order they run; -t runs only the tests
+ * with a result that matches a GLOB; K results, appended by whoever reads
+ * the stream, count in the plan; --force-fail makes tests fail right
+ * after their fixture's setup.
+ */
 int main(int argc, char **argv)
 {
 	const char *only = NULL, *force = NULL;
 	int list = 0, debug = 0, fail_fast = 0, host = 0, scale = 1;
-	struct test *run[MAX_TESTS];
 	struct tally tally = { 0 };
+	struct test *run[MAX_TESTS];
 	int i, a, nrun = 0, planned = 0;
+	sigset_t chld;
 
 	for (a = 1; a < argc; a++) {
 		const char *arg = argv[a];
@@ -296,63 +293,46 @@ int main(int argc, char **argv)
 			debug = 1;
 		else if (!strcmp(arg, "--fail-fast"))
 			fail_fast = 1;
-		else if (!strncmp(arg, "--host-checks=", 14))
-			host = atoi(arg + 14);
-		else if (!strncmp(arg, "--timeout-scale=", 16))
-			scale = atoi(arg + 16);
+		else if (sscanf(arg, "--host-checks=%d", &host) == 1 ||
+			 sscanf(arg, "--timeout-scale=%d", &scale) == 1)
+			;
 		else if (!strncmp(arg, "--force-fail=", 13))
 			force = arg + 13;
-		else if (arg[0] == '-')
-			usage(argv[0]);
-		else
+		else if (arg[0] != '-')
 			module_dir = arg;
+		else
+			return fprintf(stderr, "%s: unknown option %s\n", argv[0], arg), 2;
 	}
-	if (scale < 1)
-		usage(argv[0]);
 	qsort(tests, ntests, sizeof(tests[0]), by_place);
 	for (i = 0; i < ntests; i++)
 		if ((debug || !tests[i]->debug) && (!only || matches(tests[i], only))) {
 			run[nrun++] = tests[i];
 			planned += count_names(tests[i]);
 		}
-	if (list) {
-		for (i = 0; i < nrun; i++)
-			for (a = 0; run[i]->names[a]; a++)
-				printf("%s\n", run[i]->names[a]);
-		return 0;
-	}
-	if (!nrun) {
-		fprintf(stderr, "%s: no test matches %s\n", argv[0], only);
-		return 2;
-	}
+	for (i = 0; list && i < nrun; i++)
+		for (a = 0; run[i]->names[a]; a++)
+			printf("%s\n", run[i]->names[a]);
+	if (list || !nrun)
+		return list ? 0 : (fprintf(stderr, "no test matches %s\n", only), 2);
 
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED) {
-		perror("mmap");
-		return 2;
-	}
+	if (res == MAP_FAILED)
+		return perror("mmap"), 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* The children's ends are waited for with sigtimedwait(). */
-	{
-		sigset_t chld;
-
-		sigemptyset(&chld);
-		sigaddset(&chld, SIGCHLD);
-		sigprocmask(SIG_BLOCK, &chld, NULL);
-	}
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	for (i = 0; i < nrun; i++)
 		if (run[i]->fixture->prepare)
 			run[i]->fixture->prepare();
 
 	printf("TAP version 13\n1..%d\n", planned + host);
-	for (i = 0; i < nrun; i++) {
+	for (i = 0; i < nrun && !(tally.failed && fail_fast); i++)
 		run_test(run[i], matches(run[i], force), scale, &tally);
-		if (tally.failed && fail_fast) {
-			printf("# fail-fast: no test after the first failure\n");
-			break;
-		}
-	}
+	if (i < nrun)
+		printf("# fail-fast: no test after the first failure\n");
 	printf("# guest: %d passed, %d failed, %d skipped\n", tally.passed,
 	       tally.failed, tally.skipped);
 	return tally.failed ? 1 : 0;

@@ -71,8 +71,6 @@ void test_register(struct test *t);
 /* One result, named as the test; fix is a fixture's name (below). */
 #define TEST(fix, name)							\
 	TEST_DEFINE(fix, name, DEFAULT_TIMEOUT_S, 0, #name)
-#define TEST_TIMEOUT(fix, name, tmo)					\
-	TEST_DEFINE(fix, name, tmo, 0, #name)
 /* Several results from one test: the names of each, in order. */
 #define TEST_RESULTS(fix, fn, tmo, ...)					\
 	TEST_DEFINE(fix, fn, tmo, 0, __VA_ARGS__)
@@ -116,25 +114,20 @@ const char *errname(long e);
 	} while (0)
 
 /* Integers compared: on failure both expressions and both values. */
-#define CMP_FAILS(a, op, b, end)					\
+#define ASSERT_CMP(a, op, b)						\
 	do {								\
 		long long _a = (long long)(a), _b = (long long)(b);	\
 		if (!(_a op _b)) {					\
 			test_fail(__FILE__, __LINE__,			\
 				  "expected %s " #op " %s, saw %lld and %lld",	\
 				  #a, #b, _a, _b);			\
-			end;						\
+			return -1;					\
 		}							\
 	} while (0)
-
-#define ASSERT_EQ(a, b) CMP_FAILS(a, ==, b, return -1)
-#define ASSERT_NE(a, b) CMP_FAILS(a, !=, b, return -1)
-#define ASSERT_LT(a, b) CMP_FAILS(a, <, b, return -1)
-#define ASSERT_LE(a, b) CMP_FAILS(a, <=, b, return -1)
-#define ASSERT_GT(a, b) CMP_FAILS(a, >, b, return -1)
-#define ASSERT_GE(a, b) CMP_FAILS(a, >=, b, return -1)
-#define EXPECT_EQ(a, b) CMP_FAILS(a, ==, b, (void)0)
-#define EXPECT_LE(a, b) CMP_FAILS(a, <=, b, (void)0)
+#define ASSERT_EQ(a, b) ASSERT_CMP(a, ==, b)
+#define ASSERT_LT(a, b) ASSERT_CMP(a, <, b)
+#define ASSERT_LE(a, b) ASSERT_CMP(a, <=, b)
+#define ASSERT_GE(a, b) ASSERT_CMP(a, >=, b)
 
 /* A 0-or-negative-errno return, against the errno expected (0 for success). */
 #define ASSERT_ERRNO(ret, want)						\

@@ -52,18 +52,18 @@ static int sweep(int nth, const char *ko, int *fired_failed, int *fired_ok)
 		ssize_t got;
 		int ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
 
-		ASSERT(ko_fd >= 0, "open %s: %s", ko, strerror(errno));
+		ASSERT(ko_fd >= 0, "open %s: %s", ko, errname(errno));
 		len = snprintf(num, sizeof(num), "%d", n);
 		/* Nothing may allocate between arming and the load. */
 		if (pwrite(nth, num, (size_t)len, 0) != len) {
 			close(ko_fd);
-			ASSERT(0, "arming fail-nth: %s", strerror(errno));
+			ASSERT(0, "arming fail-nth: %s", errname(errno));
 		}
 		ret = syscall(SYS_finit_module, ko_fd, "", 0) ? -errno : 0;
 		got = pread(nth, back, sizeof(back) - 1, 0);
 		pwrite(nth, "0", 1, 0);
 		close(ko_fd);
-		ASSERT(got > 0, "reading fail-nth back: %s", strerror(errno));
+		ASSERT(got > 0, "reading fail-nth back: %s", errname(errno));
 		back[got] = '\0';
 		fired = atoi(back) == 0;
 
@@ -73,7 +73,7 @@ static int sweep(int nth, const char *ko, int *fired_failed, int *fired_ok)
 			ASSERT(access(COUNTER_PROC, R_OK) == 0,
 			       "n=%d: loaded without /proc/counter", n);
 			ret = module_unload("counter");
-			ASSERT(ret == 0, "n=%d: unload: %s", n, strerror(-ret));
+			ASSERT(ret == 0, "n=%d: unload: %s", n, errname(ret));
 			if (nothing_left(n))
 				return -1;
 			if (!fired)
@@ -81,7 +81,7 @@ static int sweep(int nth, const char *ko, int *fired_failed, int *fired_ok)
 			++*fired_ok;
 		} else {
 			ASSERT(fired, "n=%d: load failed with %s and no fault",
-			       n, strerror(-ret));
+			       n, errname(ret));
 			if (nothing_left(n))
 				return -1;
 			++*fired_failed;
@@ -97,13 +97,13 @@ static int sweep_marked(int *fired_failed, int *fired_ok)
 	int nth, n;
 
 	ASSERT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
-	       "failslab/ignore-gfp-wait: %s", strerror(errno));
+	       "failslab/ignore-gfp-wait: %s", errname(errno));
 	write_file(DEBUGFS "/failslab/verbose", "0");
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
 		 (long)syscall(SYS_gettid));
 	snprintf(ko, sizeof(ko), "%s/counter.ko", module_dir);
 	nth = open(path, O_RDWR | O_CLOEXEC);
-	ASSERT(nth >= 0, "open %s: %s", path, strerror(errno));
+	ASSERT(nth >= 0, "open %s: %s", path, errname(errno));
 	/* The kernel reports the failures we inject: say where they are. */
 	write_file("/dev/kmsg", FAULTS_ON_MARK "\n");
 	n = sweep(nth, ko, fired_failed, fired_ok);
@@ -144,7 +144,7 @@ TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 			failed_at = i;
 	}
 	readers_stop(r, STRESS_READERS, &stop);
-	ASSERT(failed_at < 0, "cycle %d: %s", failed_at, strerror(-ret));
+	ASSERT(failed_at < 0, "cycle %d: %s", failed_at, errname(ret));
 	for (i = 0; i < STRESS_READERS; i++) {
 		ASSERT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
 		       i, r[i].bad_lines);
@@ -171,27 +171,27 @@ TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 	int fd, ret;
 
 	ret = write_file(KMEMLEAK, "clear");
-	ASSERT(ret == 0, "clear %s: %s", KMEMLEAK, strerror(-ret));
+	ASSERT(ret == 0, "clear %s: %s", KMEMLEAK, errname(ret));
 	if (sweep_marked(&fired_failed, &fired_ok) < 0)
 		return -1;
 	for (i = 0; i < LEAK_CYCLES; i++) {
 		ret = counter_load();
-		ASSERT(ret == 0, "cycle %d: load: %s", i, strerror(-ret));
+		ASSERT(ret == 0, "cycle %d: load: %s", i, errname(ret));
 		ASSERT(counter_read(&n) == 0, "cycle %d: read", i);
 		ret = module_unload("counter");
-		ASSERT(ret == 0, "cycle %d: unload: %s", i, strerror(-ret));
+		ASSERT(ret == 0, "cycle %d: unload: %s", i, errname(ret));
 	}
 	ret = write_file(KMEMLEAK, "scan");
-	ASSERT(ret == 0, "scan: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	/* Young objects are not reported on the first scan: wait, scan again. */
 	sleep_ns(6 * NSEC_PER_SEC);
 	ret = write_file(KMEMLEAK, "scan");
-	ASSERT(ret == 0, "scan: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	fd = open(KMEMLEAK, O_RDONLY);
-	ASSERT(fd >= 0, "open: %s", strerror(errno));
+	ASSERT(fd >= 0, "open: %s", errname(errno));
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	ASSERT(len >= 0, "read: %s", strerror(errno));
+	ASSERT(len >= 0, "read: %s", errname(errno));
 	buf[len] = '\0';
 	ASSERT(len == 0, "kmemleak reports:\n%s", buf);
 	return 0;
@@ -204,10 +204,10 @@ TEST_DEBUG(kernel, lockdep_still_on, 60)
 	ssize_t len;
 	int on = -1;
 
-	ASSERT(fd >= 0, "open /proc/lockdep_stats: %s", strerror(errno));
+	ASSERT(fd >= 0, "open /proc/lockdep_stats: %s", errname(errno));
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	ASSERT(len > 0, "read: %s", strerror(errno));
+	ASSERT(len > 0, "read: %s", errname(errno));
 	buf[len] = '\0';
 	p = strstr(buf, "debug_locks:");
 	if (p)

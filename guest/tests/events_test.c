@@ -65,7 +65,7 @@ static int freeze(struct frozen *f)
 		return -1;
 	/* Past a tick, so the thread is asleep with most of a second to go. */
 	ret = counter_wait_tick(&f->count, &t0);
-	ASSERT(ret == 0, "no tick: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	snprintf(delay, sizeof(delay), "%d", FREEZE_SECONDS);
 	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
 	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
@@ -76,7 +76,7 @@ static int freeze(struct frozen *f)
 	write_file("/sys/power/pm_test", "none");
 	f->seconds = (now_ns() - t0) / NSEC_PER_SEC;
 	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
-	ASSERT(ret == 0, "freezing with the thread running: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	f->switches = b.sleeps - a.sleeps;
 
 	/* The thread was thawed before the write returned: give it its lag. */
@@ -84,7 +84,7 @@ static int freeze(struct frozen *f)
 	f->read_before = now_ns();
 	ret = counter_read(&f->count);
 	f->read_after = now_ns();
-	ASSERT(ret == 0, "read after thaw: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	test_msg("frozen for %lld s, %ld voluntary switches meanwhile",
 		 (long long)f->seconds, f->switches);
 	return 0;
@@ -146,7 +146,7 @@ static int count_fits_after_a_tick(const char *when)
 	a = now_ns();
 	ret = counter_read(&n);
 	b = now_ns();
-	ASSERT(ret == 0, "read %s: %s", when, strerror(-ret));
+	ASSERT(ret == 0, "read %s: %s", when, errname(ret));
 	ASSERT(count_fits_clock(n, a, b), "count %lu %s is off the clock", n,
 	       when);
 	return 0;
@@ -164,7 +164,7 @@ TEST(counter, realtime_steps_leave_the_count_alone)
 		if (!ret && !bad)
 			bad = count_fits_after_a_tick("after stepping back");
 	}
-	ASSERT(ret == 0, "clock_settime: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	return bad;
 }
 
@@ -183,7 +183,7 @@ TEST(counter, signals_leave_the_thread_alone)
 	sleep_ns(SIGNAL_AFTER_S * NSEC_PER_SEC);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		EXPECT(kill(pid, sigs[i]) == 0, "kill(%d, %s): %s", pid,
-		       strsignal(sigs[i]), strerror(errno));
+		       strsignal(sigs[i]), errname(errno));
 	bad = count_fits_after_a_tick("after the signals");
 	EXPECT(kthreads_named("counter", &after) == 1 && after == pid,
 	       "the thread %d is gone (now %d)", pid, after);
@@ -203,7 +203,7 @@ static int count_fits_for(int64_t ns, const char *when)
 		int ret = counter_read(&n);
 
 		b = now_ns();
-		ASSERT(ret == 0, "read %s: %s", when, strerror(-ret));
+		ASSERT(ret == 0, "read %s: %s", when, errname(ret));
 		ASSERT(count_fits_clock(n, a, b), "count %lu %s is off the clock",
 		       n, when);
 		sleep_ns(10 * NSEC_PER_MSEC);
@@ -240,36 +240,24 @@ TEST(counter, cpu_hotplug_keeps_the_count)
 	if (!ret && !bad)
 		bad = count_fits_after_a_tick("with CPU 1 back");
 	EXPECT(kthreads_named("counter", NULL) == 1, "the thread is gone");
-	ASSERT(ret == 0, "moving the thread or CPU 1 offline: %s",
-	       strerror(-ret));
+	ASSERT_OK(ret);
 	ASSERT(cpu == 1, "the thread ran on CPU %d, not 1", cpu);
 	return bad;
 }
 
+/* struct rtc_time has struct tm's first fields, in its order (rtc(4)). */
 static int rtc_alarm_in(int fd, int seconds)
 {
 	struct rtc_wkalrm alarm = { .enabled = 1 };
-	struct rtc_time tm;
-	struct tm t;
+	struct tm t = { 0 };
 	time_t when;
 
-	if (ioctl(fd, RTC_RD_TIME, &tm))
+	if (ioctl(fd, RTC_RD_TIME, &alarm.time))
 		return -errno;
-	memset(&t, 0, sizeof(t));
-	t.tm_sec = tm.tm_sec;
-	t.tm_min = tm.tm_min;
-	t.tm_hour = tm.tm_hour;
-	t.tm_mday = tm.tm_mday;
-	t.tm_mon = tm.tm_mon;
-	t.tm_year = tm.tm_year;
+	memcpy(&t, &alarm.time, sizeof(alarm.time));
 	when = timegm(&t) + seconds;
 	gmtime_r(&when, &t);
-	alarm.time.tm_sec = t.tm_sec;
-	alarm.time.tm_min = t.tm_min;
-	alarm.time.tm_hour = t.tm_hour;
-	alarm.time.tm_mday = t.tm_mday;
-	alarm.time.tm_mon = t.tm_mon;
-	alarm.time.tm_year = t.tm_year;
+	memcpy(&alarm.time, &t, sizeof(alarm.time));
 	return ioctl(fd, RTC_WKALM_SET, &alarm) ? -errno : 0;
 }
 
@@ -297,12 +285,12 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 		SKIP("no S3 (\"deep\") in /sys/power/mem_sleep, only suspend-to-idle");
 	fd = open("/dev/rtc0", O_RDONLY);
 	if (fd < 0)
-		SKIP("no /dev/rtc0 to wake the machine: %s", strerror(errno));
+		SKIP("no /dev/rtc0 to wake the machine: %s", errname(errno));
 	/* Some RTCs have no alarm (pseries' rtc-generic): nothing would wake. */
 	ret = rtc_alarm_in(fd, SUSPEND_SECONDS);
 	if (ret == -EINVAL || ret == -ENOTTY) {
 		close(fd);
-		SKIP("/dev/rtc0 cannot set a wake alarm: %s", strerror(-ret));
+		SKIP("/dev/rtc0 cannot set a wake alarm: %s", errname(ret));
 	}
 	write_file("/sys/power/pm_test", "none");
 	write_file("/sys/power/mem_sleep", "deep");
@@ -315,7 +303,7 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 	m0 = now_ns() - m0;
 	slept = b0 - m0;
 	close(fd);
-	ASSERT(ret == 0, "suspend: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	test_msg("suspended: BOOTTIME +%.3f s, MONOTONIC +%.3f s, asleep %.3f s",
 		       (double)b0 / NSEC_PER_SEC, (double)m0 / NSEC_PER_SEC,
 		       (double)slept / NSEC_PER_SEC);

@@ -29,60 +29,27 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-#define NOBODY 65534
 #define TIMENS_OFFSET_S 1000000
 #define STALL_MS 1500
 /* Beyond what unloading a no-op module takes on the same machine. */
 #define MAX_RMMOD_AFTER_SERVE_MS 250.0
 
-/* Runs fn in a child process; its exit status, or -1. */
-static int in_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(fn(arg));
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-/* 0 if a read now fits the clock, 1 if it does not, 2 if it failed. */
-static int read_fits_clock(void)
+static int read_fits_clock(const char *who)
 {
 	unsigned long n;
-	int64_t a = now_ns(), b;
+	int64_t a = now_ns();
 	int ret = counter_read(&n);
 
-	b = now_ns();
-	if (ret)
-		return 2;
-	return count_fits_clock(n, a, b) ? 0 : 1;
-}
-
-static int child_read_fits_clock(void *unused)
-{
-	(void)unused;
-	return read_fits_clock();
-}
-
-static int as_nobody_read(void *unused)
-{
-	(void)unused;
-	if (setgid(NOBODY) || setuid(NOBODY))
-		return 3;
-	return read_fits_clock();
+	ASSERT(ret == 0, "%s's read: %s", who, errname(ret));
+	ASSERT(count_fits_clock(n, a, now_ns()), "%s read %lu: off the clock",
+	       who, n);
+	return 0;
 }
 
 TEST(counter, unprivileged_user_reads_the_line)
 {
-	int status = in_child(as_nobody_read, NULL);
-
-	ASSERT(status == 0, "nobody's read: %s",
-	       status == 1 ? "off the clock" : status == 2 ? "failed" :
-	       "could not become nobody");
-	return 0;
+	ASSERT_OK(become_nobody());
+	return read_fits_clock("nobody");
 }
 
 /*
@@ -90,63 +57,42 @@ TEST(counter, unprivileged_user_reads_the_line)
  * whose root maps to another host uid: /proc/counter's owner (host root)
  * is unmapped there, so the namespace's capabilities do not apply to it.
  */
-static int userns_root_writes(void *unused)
-{
-	int fd;
-
-	(void)unused;
-	if (unshare(CLONE_NEWUSER))
-		return errno == EINVAL || errno == EPERM ? 100 : 101;
-	fd = open(COUNTER_PROC, O_WRONLY);
-	if (fd >= 0) {
-		close(fd);
-		return 102;
-	}
-	return errno == EACCES ? 0 : 103;
-}
-
 TEST(counter, root_in_a_user_namespace_gets_eacces)
 {
 	unsigned long before, after;
-	int status;
+	int fd;
 
-	EXPECT(counter_read(&before) == 0, "read before");
-	status = in_child(userns_root_writes, NULL);
-	EXPECT(counter_read(&after) == 0 && after >= before &&
-	       count_fits_clock(after, now_ns(), now_ns()),
+	ASSERT_OK(counter_read(&before));
+	if (unshare(CLONE_NEWUSER) && (errno == EINVAL || errno == EPERM))
+		SKIP("no user namespaces (CONFIG_USER_NS): %s", errname(errno));
+	ASSERT_EQ(getuid(), 65534);	/* the overflow uid: we are unmapped */
+	fd = open(COUNTER_PROC, O_WRONLY);
+	ASSERT_ERRNO(fd < 0 ? -errno : 0, -EACCES);
+	ASSERT_OK(counter_read(&after));
+	ASSERT(after >= before && count_fits_clock(after, now_ns(), now_ns()),
 	       "the count changed from %lu to %lu", before, after);
-	if (status == 100)
-		SKIP("no user namespaces (CONFIG_USER_NS)");
-	ASSERT(status == 0, "open for write in the namespace: %s",
-	       status == 102 ? "succeeded" : status == 103 ? "not EACCES" :
-	       "unshare failed");
 	return 0;
 }
 
 /* In a time namespace whose boottime is a million seconds on. */
-static int timens_read(void *unused)
-{
-	char offsets[64];
-
-	(void)unused;
-	if (unshare(CLONE_NEWTIME))
-		return errno == EINVAL || errno == EPERM ? 100 : 101;
-	snprintf(offsets, sizeof(offsets), "boottime %d 0\n", TIMENS_OFFSET_S);
-	if (write_file("/proc/self/timens_offsets", offsets))
-		return 104;
-	/* Only children are born into the namespace. */
-	return in_child(child_read_fits_clock, NULL);
-}
-
 TEST(counter, time_namespace_sees_the_same_count)
 {
-	int status = in_child(timens_read, NULL);
+	char offsets[64];
+	int status = -1;
+	pid_t pid;
 
-	if (status == 100)
-		SKIP("no time namespaces (CONFIG_TIME_NS, Linux 5.6)");
-	ASSERT(status == 0, "reader with boottime + %d s: %s", TIMENS_OFFSET_S,
-	       status == 1 ? "count off the host's clock" :
-	       status == 2 ? "read failed" : "setting up the namespace failed");
+	if (unshare(CLONE_NEWTIME) && (errno == EINVAL || errno == EPERM))
+		SKIP("no time namespaces (CONFIG_TIME_NS, Linux 5.6): %s",
+		     errname(errno));
+	snprintf(offsets, sizeof(offsets), "boottime %d 0\n", TIMENS_OFFSET_S);
+	ASSERT_OK(write_file("/proc/self/timens_offsets", offsets));
+	/* Only children are born into the namespace. */
+	pid = fork();
+	if (pid == 0)
+		_exit(read_fits_clock("a reader with boottime + 1e6 s") ? 1 : 0);
+	ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "the reader in the namespace failed (status %#x)", status);
 	return 0;
 }
 
@@ -159,57 +105,30 @@ static int mount_proc(const char *dir, const char *opts)
 /* subset=pid (Linux 5.8) shows only the processes: no /proc/counter. */
 TEST(counter, proc_subset_pid_hides_the_entry)
 {
-	int ret, err;
+	int ret = mount_proc("/tmp/proc-subset", "subset=pid");
 
-	ret = mount_proc("/tmp/proc-subset", "subset=pid");
-	err = access("/tmp/proc-subset/counter", F_OK) ? errno : 0;
-	if (!ret)
-		umount("/tmp/proc-subset");
 	if (ret == -EINVAL)
 		SKIP("procfs has no subset=pid (Linux 5.8)");
-	ASSERT(ret == 0, "mount -o subset=pid: %s", strerror(-ret));
-	ASSERT(err == ENOENT, "counter in a subset=pid procfs: %s",
-	       err ? strerror(err) : "visible");
+	ASSERT_OK(ret);
+	ASSERT_ERRNO(access("/tmp/proc-subset/counter", F_OK) ? -errno : 0,
+		     -ENOENT);
 	return 0;
-}
-
-struct hidden {
-	pid_t pid;
-};
-
-static int nobody_sees_thread(void *arg)
-{
-	struct hidden *h = arg;
-	char path[64];
-
-	if (setgid(NOBODY) || setuid(NOBODY))
-		return 3;
-	snprintf(path, sizeof(path), "/tmp/proc-hidepid/%d", h->pid);
-	if (!access(path, F_OK))
-		return 1;
-	return access("/tmp/proc-hidepid/counter", R_OK) ? 2 : 0;
 }
 
 /* hidepid=2: other users' processes, kernel threads too, are invisible. */
 TEST(counter, proc_hidepid_hides_the_thread)
 {
-	struct hidden h = { 0 };
 	char path[64];
-	int ret, status = -1, root_sees;
+	pid_t pid = 0;
 
-	kthreads_named("counter", &h.pid);
-	ret = mount_proc("/tmp/proc-hidepid", "hidepid=2");
-	snprintf(path, sizeof(path), "/tmp/proc-hidepid/%d", h.pid);
-	root_sees = !access(path, F_OK);
-	if (!ret) {
-		status = in_child(nobody_sees_thread, &h);
-		umount("/tmp/proc-hidepid");
-	}
-	ASSERT(ret == 0, "mount -o hidepid=2: %s", strerror(-ret));
-	ASSERT(root_sees, "root does not see the thread %d", h.pid);
-	ASSERT(status == 0, "as nobody: %s",
-	       status == 1 ? "the thread is visible" :
-	       status == 2 ? "/proc/counter is not readable" : "setup failed");
+	ASSERT_EQ(kthreads_named("counter", &pid), 1);
+	ASSERT_OK(mount_proc("/tmp/proc-hidepid", "hidepid=2"));
+	snprintf(path, sizeof(path), "/tmp/proc-hidepid/%d", pid);
+	ASSERT(!access(path, F_OK), "root does not see the thread %d", pid);
+	ASSERT_OK(become_nobody());
+	ASSERT(access(path, F_OK), "nobody sees the thread %d", pid);
+	ASSERT(!access("/tmp/proc-hidepid/counter", R_OK),
+	       "nobody cannot read /proc/counter there: %s", errname(errno));
 	return 0;
 }
 
@@ -322,7 +241,7 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 	test_msg("rmmod waited %d ms beside the stalled read, ended %.1f ms after the fault was served (a no-op module's rmmod: %.1f ms)",
 		       STALL_MS, (double)(u.done - served) / NSEC_PER_MSEC,
 		       (double)noop_ns / NSEC_PER_MSEC);
-	ASSERT(ret == 0, "UFFDIO_ZEROPAGE: %s", strerror(-ret));
+	ASSERT_OK(ret);
 	ASSERT(stalled && live, "rmmod did not wait for the read (%s)",
 	       u.done ? "it returned" : "the read returned");
 	ASSERT(u.ret == 0, "rmmod: %s", strerror(-u.ret));

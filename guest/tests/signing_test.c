@@ -48,7 +48,7 @@ static int refused(const char *name, const char *why)
 	if (!ret)
 		module_unload("counter");
 	ASSERT(ret == -EKEYREJECTED, "loading %s.ko gave %s, expected EKEYREJECTED",
-	       name, ret ? strerror(-ret) : "success");
+	       name, ret ? errname(ret) : "success");
 	ASSERT(!module_is_live("counter") && access(COUNTER_PROC, F_OK) &&
 	       kthreads_named("counter", NULL) == 0,
 	       "the refused %s.ko left something behind", name);
