@@ -61,5 +61,22 @@ for patch in "${patches[@]}"; do
 		ktap_result fail "$name is killed by $killer" "first failure: ${first:-none}"
 	fi
 done
+
+# Not a mutant: the suite with one early test forced to fail right after
+# its fixture loaded the module. Teardown unloads it, so that test, and
+# no other, fails.
+if [ $# -eq 0 ]; then
+	forced=reads_zero_right_after_load
+	log=$dir/forced-failure.log
+	COUNTER_FAIL_FAST= COUNTER_FORCE_FAIL=$forced COUNTER_LOGS=$dir/forced \
+		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+	failed=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' "$log" | tr '\n' ' ')
+	echo "# forced failure in $forced: guest tests failed: ${failed:-none}"
+	if [ "$failed" = "$forced " ]; then
+		ktap_result ok "a failure forced in $forced fails no other test"
+	else
+		ktap_result fail "a failure forced in $forced fails no other test"
+	fi
+fi
 ktap_set_plan "$KTAP_NUM"
 ktap_finished
