@@ -212,6 +212,7 @@ echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
 input=/dev/null
 [ "$mode" = shell ] && input=/dev/stdin
 set +e
+start=$SECONDS
 timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
 	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
 	-kernel "$KIMAGE" -initrd "$initrd" \
@@ -220,6 +221,7 @@ timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
 	sed -u 's/\r$//' | tee "$output" | grep --line-buffered -v '^# kmsg: '
 status=${PIPESTATUS[0]}
 set -e
+echo "# guest: ran $((SECONDS - start)) s" >&2
 
 case $mode in
 check|check-debug)
