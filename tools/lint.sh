@@ -3,7 +3,8 @@
 # Static checks, one TAP line each, then "N passed, N failed".
 # Kernel C (the files that include linux/module.h) gets checkpatch --strict,
 # sparse, W=1 and the kernel's clang-format; the guest and host programs
-# get -Wall -Wextra -Werror and cppcheck.
+# get -Wall -Wextra -Werror and cppcheck. The README's test and mutant
+# tables must agree with the suite and mutants/ (tools/readme-*.sh).
 set -uo pipefail
 
 . "$(dirname "$0")/../kernels/resolve.sh"
@@ -84,7 +85,7 @@ symbols_kill_mutants() {
 }
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 13
 ktap_check --silent "checkpatch --strict on ${#kernel_c[@]} kernel C files" checkpatch
 ktap_check --silent "sparse (C=2) reports nothing" kbuild sparse C=2 CHECK=sparse
 ktap_check --silent "W=1 build has no warning" kbuild w1 W=1
@@ -97,4 +98,9 @@ ktap_check --silent "cppcheck reports nothing" user_cppcheck
 ktap_check --silent "the man page renders with groff -ww" \
 	groff -ww -man -Tutf8 -z docs/counter.4
 ktap_check --silent "module, DKMS and package versions agree" versions
+ktap_check "the README's test tables list the suite's tests in its order" \
+	tools/readme-tests.sh
+ktap_check "the README's mutant table agrees with mutants/" tools/readme-mutants.sh
+ktap_check "the README checks fail on crafted READMEs, naming the change" \
+	tools/readme-checks-test.sh
 ktap_finished
