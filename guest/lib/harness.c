@@ -186,7 +186,7 @@ static void wait_child(pid_t pid, int timeout_s)
 }
 
 struct tally {
-	int num, passed, failed, skipped;
+	int num, passed, failed, skipped, broken;
 };
 
 static void run_test(const struct test *t, int forced, int timeout_scale,
@@ -213,8 +213,10 @@ static void run_test(const struct test *t, int forced, int timeout_scale,
 		setpgid(pid, pid);
 		wait_child(pid, t->timeout_s * timeout_scale);
 	}
-	if (t->fixture->teardown)
-		t->fixture->teardown();
+	if (t->fixture->teardown && t->fixture->teardown()) {
+		res->r[res->open].failed = 1;
+		tally->broken = 1;
+	}
 
 	for (i = 0; i < n; i++) {
 		const char *name = t->names[i];
@@ -329,10 +331,11 @@ int main(int argc, char **argv)
 			run[i]->fixture->prepare();
 
 	printf("TAP version 13\n1..%d\n", planned + host);
-	for (i = 0; i < nrun && !(tally.failed && fail_fast); i++)
+	for (i = 0; i < nrun && !(tally.failed && fail_fast) && !tally.broken; i++)
 		run_test(run[i], matches(run[i], force), scale, &tally);
 	if (i < nrun)
-		printf("# fail-fast: no test after the first failure\n");
+		printf("# %s: no test after this one\n", tally.broken ?
+		       "the kernel could not be put back" : "fail-fast");
 	printf("# guest: %d passed, %d failed, %d skipped\n", tally.passed,
 	       tally.failed, tally.skipped);
 	return tally.failed ? 1 : 0;

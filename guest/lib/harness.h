@@ -34,8 +34,12 @@ struct fixture {
 	void (*prepare)(void);
 	/* In the test's process, before it; non-zero fails the test. */
 	int (*setup)(void);
-	/* In the harness, after the test's process has ended. */
-	void (*teardown)(void);
+	/*
+	 * In the harness, after the test's process has ended; non-zero if
+	 * the kernel could not be put back, which fails the test and ends
+	 * the run: no test after it could be trusted.
+	 */
+	int (*teardown)(void);
 };
 
 struct test {

@@ -9,6 +9,7 @@
 #include "counter_lib.h"
 #include "harness.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/rtc.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static void kernel_prepare(void)
 	wall_offset = clock_ns(CLOCK_REALTIME) - now_ns();
 }
 
-static void kernel_teardown(void)
+static int kernel_teardown(void)
 {
 	static const char *const ours[] = { "counter", "squatter", "noop" };
 	int64_t wall = now_ns() + wall_offset;
@@ -47,8 +48,9 @@ static void kernel_teardown(void)
 	int fd;
 
 	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (module_is_live(ours[i]))
-			module_unload(ours[i]);
+		if (module_is_live(ours[i]) && module_unload(ours[i]))
+			test_msg("teardown: cannot unload %s: %s", ours[i],
+				 errname(errno));
 	umount2("/tmp/proc-subset", MNT_DETACH);
 	umount2("/tmp/proc-hidepid", MNT_DETACH);
 	if (!access(CPU1_ONLINE, W_OK))
@@ -68,6 +70,13 @@ static void kernel_teardown(void)
 
 		clock_settime(CLOCK_REALTIME, &ts);
 	}
+	/* Left behind, it would make every later load fail, or WARN. */
+	if (module_is_live("counter") || !access(COUNTER_PROC, F_OK)) {
+		test_msg("teardown: %s outlived the test",
+			 module_is_live("counter") ? "counter.ko" : COUNTER_PROC);
+		return -1;
+	}
+	return 0;
 }
 
 static int counter_setup(void)
