@@ -19,6 +19,7 @@
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 
 #define COUNTER_NAME "counter"
 
@@ -43,22 +44,22 @@ static unsigned long counter_elapsed(void)
 
 static int counter_thread(void *unused)
 {
-	bool was_frozen;
-
 	set_freezable();
-	while (!kthread_freezable_should_stop(&was_frozen)) {
+	while (!kthread_freezable_should_stop(NULL)) {
 		unsigned long now = counter_elapsed();
-		ktime_t deadline, timeout;
+		ktime_t deadline;
 
 		WRITE_ONCE(counter_seconds, now);
 		deadline = ktime_add_ns(counter_start,
 					(u64)(now + 1) * NSEC_PER_SEC);
 
 		/*
-		 * Interruptible, so kthread_stop() and the freezer wake us at
-		 * once, and the thread never counts towards the load average.
-		 * The state is set before the stop check: a kthread_stop()
-		 * after the check makes us runnable and schedule() returns.
+		 * Interruptible, not uninterruptible: a thread asleep in D
+		 * counts towards the load average, and before 6.1 the
+		 * freezer woke only interruptible sleepers (kthread_stop()
+		 * wakes any). The state is set before the stop check: a
+		 * kthread_stop() after the check makes us runnable and
+		 * schedule() returns.
 		 */
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (kthread_should_stop()) {
@@ -66,14 +67,21 @@ static int counter_thread(void *unused)
 			break;
 		}
 		/*
-		 * To the deadline, relative to now: the timer runs on
-		 * CLOCK_MONOTONIC (schedule_hrtimeout_range_clock(), which
-		 * takes BOOTTIME, is exported only since 6.0). Suspend stops
-		 * that timer but freezes us first; after thaw the loop
-		 * recomputes the count from BOOTTIME at once.
+		 * The deadline is on BOOTTIME; the timer runs on MONOTONIC
+		 * (schedule_hrtimeout_range_clock(), which takes BOOTTIME, is
+		 * exported only since 6.0), where the same instant is earlier
+		 * by the time spent suspended so far. Armed absolute, so time
+		 * lost before arming does not move the wake-up. No suspend
+		 * comes in between: the freezer stops us at the top of the
+		 * loop first, and after thaw the loop recomputes. The slack
+		 * is the thread's own (50 us by default), which lets the
+		 * kernel batch this wake-up with others; a count in seconds
+		 * never sees it.
 		 */
-		timeout = ktime_sub(deadline, ktime_get_boottime());
-		schedule_hrtimeout_range(&timeout, 0, HRTIMER_MODE_REL);
+		deadline =
+			ktime_sub(deadline, ktime_mono_to_any(0, TK_OFFS_BOOT));
+		schedule_hrtimeout_range(&deadline, current->timer_slack_ns,
+					 HRTIMER_MODE_ABS);
 	}
 	return 0;
 }

@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 	const char *only = NULL, *force = NULL;
 	int list = 0, debug = 0, fail_fast = 0, host = 0, scale = 1;
 	struct tally tally = { 0 };
-	struct test *run[MAX_TESTS];
+	struct test *run[MAX_TESTS] = { NULL };
 	int i, a, nrun = 0, planned = 0;
 	sigset_t chld;
 

@@ -8,10 +8,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#define BEFORE_TICK_NS (2 * NSEC_PER_MSEC)
+#define AFTER_TICK_NS (20 * NSEC_PER_MSEC)
+
+/* Sleeps until the window around the next load + N s, if not in one. */
+static void wait_for_tick(int64_t *end)
+{
+	int64_t now = now_ns(), k, start;
+
+	if (now < *end)
+		return;
+	k = (now - counter_load_after - AFTER_TICK_NS) / NSEC_PER_SEC + 1;
+	start = counter_load_before + k * NSEC_PER_SEC - BEFORE_TICK_NS;
+	*end = counter_load_after + k * NSEC_PER_SEC + AFTER_TICK_NS;
+	if (start > now)
+		sleep_ns(start - now);
+}
+
 static void *reader_run(void *arg)
 {
 	struct reader *r = arg;
 	int fd = r->hold ? open(COUNTER_PROC, O_RDONLY) : -1;
+	int64_t end = 0;
 
 	if (r->hold && fd < 0) {
 		r->last_err = errno;
@@ -19,7 +37,17 @@ static void *reader_run(void *arg)
 	}
 	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
 		unsigned long n;
-		int ret = r->hold ? counter_pread(fd, &n) : counter_read(&n);
+		int64_t a;
+		int ret;
+
+		if (r->at_ticks)
+			wait_for_tick(&end);
+		a = now_ns();
+		ret = r->hold ? counter_pread(fd, &n) : counter_read(&n);
+		if (!ret && r->at_ticks && !count_fits_clock(n, a, now_ns())) {
+			r->off_clock++;
+			r->off_value = n;
+		}
 
 		if (ret == -EBADMSG) {
 			r->bad_lines++;
@@ -42,8 +70,8 @@ static void *reader_run(void *arg)
 	return NULL;
 }
 
-void readers_start(struct reader *r, int count, int holders,
-			  volatile int *stop)
+void readers_start(struct reader *r, int count, int holders, int at_ticks,
+		   volatile int *stop)
 {
 	int i;
 
@@ -51,6 +79,7 @@ void readers_start(struct reader *r, int count, int holders,
 	for (i = 0; i < count; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].hold = i < holders;
+		r[i].at_ticks = at_ticks;
 		r[i].stop = stop;
 		pthread_create(&r[i].thread, NULL, reader_run, &r[i]);
 	}

@@ -8,14 +8,22 @@
 struct reader {
 	pthread_t thread;
 	int hold;		/* pread a held descriptor, else open/read/close */
+	int at_ticks;		/* read only around load + N s, against the clock */
+	long off_clock;		/* with at_ticks: reads that did not fit it */
+	unsigned long off_value;
 	volatile int *stop;
 	long good, bad_lines, went_back, last_err, first_err_after_good;
 	unsigned long last;
 	char other_err[64];
 };
 
-/* The first holders of count pread a held descriptor; the rest reopen. */
-void readers_start(struct reader *r, int count, int holders,
+/*
+ * The first holders of count pread a held descriptor; the rest reopen.
+ * With at_ticks, they read only from 2 ms before each load + N s to 20 ms
+ * after it, when the count changes, and check each value against the
+ * clock since the last counter_load().
+ */
+void readers_start(struct reader *r, int count, int holders, int at_ticks,
 		   volatile int *stop);
 void readers_stop(struct reader *r, int count, volatile int *stop);
 

@@ -27,15 +27,21 @@
 #include <unistd.h>
 
 #define SAMPLE_SECONDS 9
-#define MAX_PERIOD_PPM 2000.0
+/*
+ * Measured on emulated machines, quiet: a few hundred ppm at worst over
+ * 9 s, and wake-ups at most 11 ms late (docs/benchmarks.md).
+ */
+#define MAX_PERIOD_PPM 1000.0
+#define MAX_TICK_LAG_MS 25.0
 #define READERS 4
-#define READ_SECONDS 3
+#define READ_SECONDS 10
 #define IDLE_SECONDS 5
 #define MAX_WAKEUPS_PER_S 1.2
 #define MAX_IDLE_CPU_SHARE 0.005
 /* Beyond what unloading a no-op module takes on the same machine. */
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
+#define LOADED_LINE "counter: loaded, counting seconds in /proc/counter"
 
 static double ms(int64_t ns)
 {
@@ -93,7 +99,8 @@ TEST(counter, kthread_named_counter_exists)
 }
 
 struct ticks {
-	int64_t at[SAMPLE_SECONDS + 2];	/* when the count became k + 1 */
+	/* The count became k + 1 after lo[k] and before hi[k]. */
+	int64_t lo[SAMPLE_SECONDS + 2], hi[SAMPLE_SECONDS + 2];
 	int count;
 	long samples;
 	unsigned long last;
@@ -103,7 +110,7 @@ struct ticks {
 static int sample_ticks(int fd, struct ticks *t)
 {
 	int64_t end = counter_load_before + SAMPLE_SECONDS * NSEC_PER_SEC + NSEC_PER_SEC / 2;
-	int64_t prev_at = counter_load_before;
+	int64_t prev_a = counter_load_before;
 	unsigned long prev = 0, n;
 
 	while (now_ns() < end) {
@@ -118,11 +125,12 @@ static int sample_ticks(int fd, struct ticks *t)
 		if (n != prev) {
 			ASSERT(n == prev + 1 && t->count < SAMPLE_SECONDS + 1,
 			       "count went from %lu to %lu", prev, n);
-			/* The change fell between the two samples. */
-			t->at[t->count++] = prev_at + (b - prev_at) / 2;
+			/* The previous read still saw the old count. */
+			t->lo[t->count] = prev_a;
+			t->hi[t->count++] = b;
 			prev = n;
 		}
-		prev_at = b;
+		prev_a = a;
 		t->samples++;
 		sleep_ns(NSEC_PER_MSEC / 2);
 	}
@@ -130,41 +138,68 @@ static int sample_ticks(int fd, struct ticks *t)
 	return 0;
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The period as the median of the slopes between every two ticks
+ * (Theil-Sen): one wake-up that comes late, as on a busy host, moves a
+ * least-squares fit by hundreds of ppm over 9 s, and the median not.
+ */
 static int judge_period(const struct ticks *t)
 {
-	double slope, ppm;
+	double slopes[(SAMPLE_SECONDS + 2) * (SAMPLE_SECONDS + 1) / 2], ppm;
+	int i, j, n = 0;
 
-	ASSERT(t->count >= 2, "only %d ticks recorded", t->count);
-	slope = tick_period(t->at, t->count);
-	ppm = (slope - 1.0) * 1e6;
-	test_msg("period %.6f s over %d ticks: %+.0f ppm", slope, t->count, ppm);
+	ASSERT_GE(t->count, 2);
+	for (i = 0; i < t->count; i++)
+		for (j = i + 1; j < t->count; j++)
+			slopes[n++] = (double)((t->lo[j] + t->hi[j]) -
+					       (t->lo[i] + t->hi[i])) /
+				      (2.0 * (j - i) * NSEC_PER_SEC);
+	qsort(slopes, n, sizeof(slopes[0]), by_value);
+	ppm = ((n % 2 ? slopes[n / 2] :
+		(slopes[n / 2 - 1] + slopes[n / 2]) / 2) - 1.0) * 1e6;
+	test_msg("period over %d ticks: %+.0f ppm (median of %d slopes)",
+		 t->count, ppm, n);
 	ASSERT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
 	       MAX_PERIOD_PPM);
 	return 0;
 }
 
 /*
- * The module takes its load instant inside finit_module(), after the file
- * is read and relocated; counter_load_after is nearest to it, so the lag is judged
- * from there, and the bound from counter_load_before is shown beside it.
+ * The module takes its load instant inside finit_module(): after
+ * counter_load_before, before counter_load_after. No count may change
+ * before load_before + N s, the earliest the load instant can be; and
+ * none later than load_after + N s + MAX_TICK_LAG_MS.
  */
 static int judge_phase(const struct ticks *t)
 {
-	double worst;
+	double early = 1e9, late = -1e9;
+	int k;
 
-	ASSERT(t->count >= 1, "no ticks recorded");
-	worst = tick_worst_lag_ms(t->at, t->count, counter_load_after);
-	test_msg("worst lag after load + N s: %.1f ms (%.1f ms from before the %.1f ms load)",
-		 worst, worst + ms(counter_load_after - counter_load_before),
-		 ms(counter_load_after - counter_load_before));
-	ASSERT(worst < MAX_PHASE_LAG_MS, "expected under %.0f ms",
-	       MAX_PHASE_LAG_MS);
+	ASSERT_GE(t->count, 1);
+	for (k = 0; k < t->count; k++) {
+		int64_t due = (k + 1) * NSEC_PER_SEC;
+
+		early = fmin(early, ms(t->hi[k] - counter_load_before - due));
+		late = fmax(late, ms(t->lo[k] - counter_load_after - due));
+	}
+	test_msg("each tick after load + N s: at least %.1f ms after the load began, at most %.1f ms after it ended (it took %.1f ms)",
+		 early, late, ms(counter_load_after - counter_load_before));
+	ASSERT(early >= 0, "a count changed %.1f ms before load + N s", -early);
+	ASSERT(late < MAX_TICK_LAG_MS, "a count changed %.1f ms after load + N s, expected under %.0f ms",
+	       late, MAX_TICK_LAG_MS);
 	return 0;
 }
 
 /* The count sampled from load for 9 s: its value, period and phase. */
 TEST_RESULTS(counter, ticks_for_9_s, 60, "count_matches_monotonic_clock",
-	     "tick_period_within_2000_ppm", "phase_lag_under_50_ms")
+	     "tick_period_within_1000_ppm", "ticks_0_to_25_ms_after_load_plus_n_s")
 {
 	struct ticks t = { 0 };
 	int fd = open(COUNTER_PROC, O_RDONLY);
@@ -392,18 +427,23 @@ TEST(counter, concurrent_readers_see_whole_lines)
 	long total = 0;
 	int i;
 
-	readers_start(r, READERS, READERS / 2, &stop);
-	sleep_ns(READ_SECONDS * NSEC_PER_SEC);
+	/* Through 9 to 10: the line grows by a digit as it changes. */
+	readers_start(r, READERS, READERS / 2, 1, &stop);
+	sleep_ns(counter_load_before + READ_SECONDS * NSEC_PER_SEC +
+		 NSEC_PER_SEC / 2 - now_ns());
 	readers_stop(r, READERS, &stop);
 	for (i = 0; i < READERS; i++) {
 		ASSERT(r[i].bad_lines == 0 && r[i].last_err == 0 &&
 		       r[i].went_back == 0,
 		       "reader %d: %ld malformed, %ld decreasing, error %ld",
 		       i, r[i].bad_lines, r[i].went_back, r[i].last_err);
+		ASSERT(!r[i].off_clock, "reader %d: %ld reads off the clock, last %lu",
+		       i, r[i].off_clock, r[i].off_value);
 		ASSERT(r[i].good > 0, "reader %d read nothing", i);
 		total += r[i].good;
 	}
-	test_msg("%d readers, %ld reads in %d s", READERS, total, READ_SECONDS);
+	test_msg("%d readers, %ld reads around each of the first %d ticks",
+		 READERS, total, READ_SECONDS);
 	return 0;
 }
 
@@ -541,12 +581,13 @@ TEST(kernel, load_message_in_kernel_log)
 	ASSERT_OK(ret);
 	ASSERT(found, "no \"counter: loaded\" message in the kernel log");
 	test_msg("%s", line);
+	ASSERT(!strcmp(line, LOADED_LINE), "expected \"%s\"", LOADED_LINE);
 	return 0;
 }
 
 TEST(counter, rmmod_is_prompt)
 {
-	int64_t at, counter_ns, noop_ns;
+	int64_t at, counter_ns, noop_ns, unloaded;
 	unsigned long n, final;
 	char line[512];
 	int ret, kfd, found;
@@ -556,6 +597,7 @@ TEST(counter, rmmod_is_prompt)
 	ASSERT_OK(ret);
 	kfd = kmsg_from_now();
 	counter_ns = module_unload_ns("counter");
+	unloaded = now_ns();
 	ASSERT(counter_ns >= 0, "rmmod counter: %s", strerror((int)-counter_ns));
 
 	noop_ns = noop_unload_ns();
@@ -576,9 +618,16 @@ TEST(counter, rmmod_is_prompt)
 		close(kfd);
 	ASSERT(found, "no \"counter: unloaded\" message");
 	test_msg("%s", line);
+	/*
+	 * The count the thread last published: n, seen just before the
+	 * unload, unless the unload outlasted the next deadline.
+	 */
 	ASSERT(sscanf(line, "counter: unloaded, the counter was at %lu",
-		      &final) == 1 && (final == n || final == n + 1),
-	       "expected the final count %lu", n);
+		      &final) == 1, "no count in \"%s\"", line);
+	ASSERT(final == n || (final == n + 1 &&
+			      unloaded >= counter_load_before + (int64_t)(n + 1) * NSEC_PER_SEC),
+	       "final count %lu, expected %lu: the unload ended %.3f s after load",
+	       final, n, (double)(unloaded - counter_load_before) / NSEC_PER_SEC);
 	return 0;
 }
 
@@ -590,7 +639,7 @@ TEST(kernel, rmmod_with_active_readers)
 
 	ret = counter_load();
 	ASSERT_OK(ret);
-	readers_start(r, READERS, READERS / 2, &stop);
+	readers_start(r, READERS, READERS / 2, 0, &stop);
 	sleep_ns(NSEC_PER_SEC);
 	ret = module_unload("counter");
 	sleep_ns(NSEC_PER_SEC / 4);
@@ -644,7 +693,7 @@ TEST(kernel, failed_load_leaves_nothing)
 {
 	char before[64] = "", after[64] = "", line[512];
 	long pow = sysctl_read("panic_on_warn");
-	int ret, fd, kfd, found;
+	int ret, fd, kfd, loaded_fd, found, said_loaded;
 	ssize_t len;
 
 	ret = module_load(module_dir, "squatter");
@@ -658,6 +707,7 @@ TEST(kernel, failed_load_leaves_nothing)
 	if (pow > 0)
 		sysctl_write("panic_on_warn", 0);
 	kfd = kmsg_from_now();
+	loaded_fd = kmsg_from_now();
 	ret = module_load(module_dir, "counter");
 	if (pow > 0)
 		sysctl_write("panic_on_warn", pow);
@@ -671,6 +721,10 @@ TEST(kernel, failed_load_leaves_nothing)
 				      line, sizeof(line));
 	if (kfd >= 0)
 		close(kfd);
+	said_loaded = loaded_fd >= 0 && kmsg_find(loaded_fd, "counter: loaded",
+						  line, sizeof(line));
+	if (loaded_fd >= 0)
+		close(loaded_fd);
 
 	ASSERT(len > 0, "squatter's entry unreadable");
 	ASSERT(ret < 0, "load succeeded while /proc/counter was taken");
@@ -682,5 +736,6 @@ TEST(kernel, failed_load_leaves_nothing)
 	ASSERT(!strcmp(before, after), "the other entry changed: \"%s\" -> \"%s\"",
 	       before, after);
 	ASSERT(found, "no \"cannot create /proc/counter\" error in the log");
+	ASSERT(!said_loaded, "the failed load logged \"%s\"", line);
 	return 0;
 }

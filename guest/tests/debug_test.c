@@ -135,7 +135,7 @@ TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 	int i, ret = 0, failed_at = -1;
 	long good = 0;
 
-	readers_start(r, STRESS_READERS, 0, &stop);
+	readers_start(r, STRESS_READERS, 0, 0, &stop);
 	for (i = 0; i < STRESS_CYCLES && failed_at < 0; i++) {
 		ret = counter_load();
 		if (!ret)

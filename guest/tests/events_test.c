@@ -25,6 +25,7 @@
 #define SUSPEND_SECONDS 5
 #define OFFLINE_SECONDS 3
 #define SIGNAL_AFTER_S 3
+#define FOLLOW_SECONDS 3
 #define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
 static int64_t clock_ns(clockid_t id)
@@ -41,11 +42,58 @@ static int find_thread(pid_t *pid)
 	return 0;
 }
 
+/* Every read for FOLLOW_SECONDS, judged against load + N s. */
+struct followed {
+	long samples, ticks;
+	unsigned long first, off_count;
+	int64_t first_at, off_at;	/* since load; off_at 0: none off */
+};
+
+/* Reads for FOLLOW_SECONDS; skew: how far the clock is behind BOOTTIME. */
+static int follow_ticks(struct followed *w, int64_t skew)
+{
+	int64_t end = now_ns() + FOLLOW_SECONDS * NSEC_PER_SEC;
+	unsigned long n, prev = 0;
+
+	memset(w, 0, sizeof(*w));
+	while (now_ns() < end) {
+		int64_t a = now_ns() + skew, b;
+		int ret = counter_read(&n);
+
+		b = now_ns() + skew;
+		ASSERT_OK(ret);
+		if (!w->samples++) {
+			w->first = n;
+			w->first_at = b - counter_load_before;
+		}
+		w->ticks += w->samples > 1 && n != prev;
+		prev = n;
+		if (!count_fits_clock(n, a, b) && !w->off_at) {
+			w->off_count = n;
+			w->off_at = b - counter_load_before;
+		}
+		sleep_ns(NSEC_PER_MSEC);
+	}
+	return 0;
+}
+
+static int judge_followed(const struct followed *w, const char *when)
+{
+	test_msg("%s: count %lu at %.3f s after load, then %ld samples, %ld ticks",
+		 when, w->first, (double)w->first_at / NSEC_PER_SEC, w->samples,
+		 w->ticks);
+	ASSERT(!w->off_at, "%s: count %lu at %.3f s after load is off the clock",
+	       when, w->off_count, (double)w->off_at / NSEC_PER_SEC);
+	ASSERT_GE(w->ticks, FOLLOW_SECONDS - 1);
+	return 0;
+}
+
 /* What a freeze for FREEZE_SECONDS showed. */
 struct frozen {
 	long switches;
 	unsigned long count;
-	int64_t read_before, read_after, seconds;
+	int64_t seconds;
+	struct followed after;
 };
 
 /*
@@ -63,9 +111,13 @@ static int freeze(struct frozen *f)
 
 	if (find_thread(&pid))
 		return -1;
-	/* Past a tick, so the thread is asleep with most of a second to go. */
+	/*
+	 * Mid-second: the thread is asleep, and one that counted a second
+	 * from the thaw would tick half a second late after it.
+	 */
 	ret = counter_wait_tick(&f->count, &t0);
 	ASSERT_OK(ret);
+	sleep_ns(NSEC_PER_SEC / 2);
 	snprintf(delay, sizeof(delay), "%d", FREEZE_SECONDS);
 	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
 	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
@@ -79,15 +131,11 @@ static int freeze(struct frozen *f)
 	ASSERT_OK(ret);
 	f->switches = b.sleeps - a.sleeps;
 
-	/* The thread was thawed before the write returned: give it its lag. */
-	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
-	f->read_before = now_ns();
-	ret = counter_read(&f->count);
-	f->read_after = now_ns();
-	ASSERT_OK(ret);
 	test_msg("frozen for %lld s, %ld voluntary switches meanwhile",
 		 (long long)f->seconds, f->switches);
-	return 0;
+	/* The thread was thawed before the write returned: give it its lag. */
+	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
+	return follow_ticks(&f->after, 0);
 }
 
 /* A frozen thread stays in the refrigerator: it does not wake to count. */
@@ -101,15 +149,13 @@ static int judge_asleep(const struct frozen *f)
 	return 0;
 }
 
-/* After seconds without running, the count is the clock's, not behind. */
+/*
+ * After seconds without running, the count is the clock's at once, and
+ * every tick after is still at load + N s, not a second after the thaw.
+ */
 static int judge_count(const struct frozen *f)
 {
-	test_msg("count %lu at %.3f s after load", f->count,
-		 (double)(f->read_after - counter_load_before) / NSEC_PER_SEC);
-	ASSERT(count_fits_clock(f->count, f->read_before, f->read_after),
-	       "count %lu is off the clock after %lld s frozen", f->count,
-	       (long long)f->seconds);
-	return 0;
+	return judge_followed(&f->after, "after the thaw");
 }
 
 TEST_RESULTS(counter, freeze_for_6_s, 60, "freeze_for_6_s",
@@ -274,8 +320,8 @@ static int file_has(const char *path, const char *word)
  */
 TEST(counter, suspend_to_ram_counts_the_time_asleep)
 {
-	int64_t b0, m0, slept, at;
-	unsigned long n;
+	int64_t b0, m0, slept;
+	struct followed w;
 	int fd, ret;
 
 	if (!file_has("/sys/power/state", "mem"))
@@ -308,17 +354,14 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 		       (double)b0 / NSEC_PER_SEC, (double)m0 / NSEC_PER_SEC,
 		       (double)slept / NSEC_PER_SEC);
 
-	/* Thawed after resume, the thread recounts at once from BOOTTIME. */
-	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
-	at = now_ns();
-	ret = counter_read(&n);
-	EXPECT(ret == 0 && count_fits_clock(n, at + slept, now_ns() + slept),
-	       "count %lu right after resume; %.3f s since load on BOOTTIME", n,
-	       (double)(now_ns() + slept - counter_load_before) / NSEC_PER_SEC);
-	ret = counter_wait_tick(&n, &at);
-	EXPECT(ret == 0 && count_fits_clock(n, at + slept, at + slept),
-	       "the next tick, count %lu, is off BOOTTIME", n);
 	ASSERT(slept > (SUSPEND_SECONDS - 2) * NSEC_PER_SEC,
 	       "the machine slept only %.3f s", (double)slept / NSEC_PER_SEC);
-	return 0;
+	/*
+	 * Thawed after resume, the thread recounts from BOOTTIME, and ticks
+	 * at load + N s on BOOTTIME: MONOTONIC plus the time asleep.
+	 */
+	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
+	if (follow_ticks(&w, slept))
+		return -1;
+	return judge_followed(&w, "after resume");
 }
