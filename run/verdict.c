@@ -24,6 +24,9 @@
  * and just after it on 32-bit ARM. Between
  * the suite's fault-injection marks, the allocation failures it injects
  * are reported with a stack dump (warn_alloc()): those are excused there.
+ * A "cut here" line that no report header follows is a report cut short,
+ * and a task's exit with interrupts or preemption still disabled (the
+ * notes kernel/exit.c prints) is a report too.
  *
  * The last line is "N passed, N failed" (", N skipped" when any were).
  */
@@ -40,6 +43,10 @@
 #define ALLOWED_WARNING "proc_dir_entry '/proc/counter' already registered"
 #define BOOT_BANNER "Linux version "
 #define LOAD_LINE "counter: loaded"
+/* What WARN() and BUG() print first ("8<--- cut here ---" on 32-bit ARM). */
+#define CUT_HERE "cut here"
+/* How many lines (WARN()'s message) may come between it and the header. */
+#define CUT_HERE_LINES 3
 
 /* Text that only appears when the kernel found a problem. */
 static const struct {
@@ -80,6 +87,9 @@ static const struct {
 	{ "page allocation failure", "allocation failure" },
 	{ "vmalloc error:", "allocation failure" },
 	{ "printk messages dropped", "lost messages" },
+	/* kernel/exit.c, on a task that exits in atomic context. */
+	{ "exited with irqs disabled", "exit with irqs disabled" },
+	{ "exited with preempt_count", "exit in atomic context" },
 };
 
 #define N_REPORTS (sizeof(reports) / sizeof(reports[0]))
@@ -89,6 +99,8 @@ struct log_judge {
 	const char *source;
 	char recent[3][MAX_LINE];
 	char pending[MAX_LINE];	/* a warning whose message may come next */
+	char cut_here[MAX_LINE]; /* a "cut here" whose header may come next */
+	int after_cut_here;	/* lines since it */
 	int in_excused;		/* inside the excused warning's dump */
 	int excused;		/* the excused warning was seen */
 	int injecting;		/* between the fault-injection marks */
@@ -139,6 +151,46 @@ static void judge_end(struct log_judge *j)
 	j->pending[0] = '\0';
 }
 
+/*
+ * WARN() and BUG() open with a "cut here" line; the report's header
+ * ("WARNING:", "kernel BUG at") follows at once or after WARN()'s message.
+ * The line waits in cut_here for a report: one that follows takes it in,
+ * and is judged by itself (excused, if it is the expected warning). A
+ * "cut here" that no report follows within CUT_HERE_LINES lines, or before
+ * the end of its source, is a report cut short.
+ */
+static void cut_here_line(struct log_judge *j, const char *line, int is_report)
+{
+	int cut = !!strstr(line, CUT_HERE);
+
+	if (j->cut_here[0] &&
+	    (is_report || cut || ++j->after_cut_here > CUT_HERE_LINES)) {
+		if (!is_report)
+			report(j, "report cut short", j->cut_here);
+		j->cut_here[0] = '\0';
+	}
+	if (cut) {
+		snprintf(j->cut_here, sizeof(j->cut_here), "%s", line);
+		j->after_cut_here = 0;
+	}
+}
+
+static void cut_here_end(struct log_judge *j)
+{
+	if (j->cut_here[0])
+		report(j, "report cut short", j->cut_here);
+	j->cut_here[0] = '\0';
+}
+
+/*
+ * Inside the excused warning's dump, to its "end trace", only its stack
+ * dump is excused: any other report there is another report.
+ */
+static int in_excused_dump(const struct log_judge *j, size_t i)
+{
+	return j->in_excused && !strcmp(reports[i].detector, "stack dump");
+}
+
 static void judge_line(struct log_judge *j, const char *line)
 {
 	size_t i;
@@ -160,6 +212,7 @@ static void judge_line(struct log_judge *j, const char *line)
 	for (i = 0; i < N_REPORTS; i++)
 		if (strstr(line, reports[i].text))
 			break;
+	cut_here_line(j, line, i < N_REPORTS);
 	/*
 	 * The excused warning's message comes just before its "WARNING:"
 	 * header, or on 32-bit ARM just after it: any other warning waits a
@@ -175,7 +228,7 @@ static void judge_line(struct log_judge *j, const char *line)
 		    !strcmp(reports[i].detector, "stack dump"))) {
 		/* warn_alloc() on a failure the suite injected: its dump. */
 		j->injected++;
-	} else if (i < N_REPORTS && !j->in_excused) {
+	} else if (i < N_REPORTS && !in_excused_dump(j, i)) {
 		report(j, reports[i].detector, line);
 	}
 	if (j->in_excused && strstr(line, "---[ end trace"))
@@ -264,6 +317,7 @@ static void read_tap(const char *path, char names[][128], int count,
 		}
 	}
 	judge_end(kmsg);
+	cut_here_end(kmsg);
 	fclose(f);
 }
 
@@ -279,6 +333,7 @@ static void read_console(const char *path, struct log_judge *j)
 		judge_line(j, line);
 	}
 	judge_end(j);
+	cut_here_end(j);
 	fclose(f);
 }
 

@@ -20,6 +20,7 @@
 	KMSG_PREFIX "counter: loaded, counting seconds in /proc/counter\n"
 #define END KMSG_END "\n" SUCCESS_MARKER "\n"
 #define RESULTS "ok 1 - alpha\nok 2 - beta\n"
+#define CUT_HERE_LINE "[    3.0] ------------[ cut here ]------------\n"
 #define DUPLICATE_WARNING \
 	"[    2.000000] ------------[ cut here ]------------\n" \
 	"[    2.000001] proc_dir_entry '/proc/counter' already registered\n" \
@@ -31,6 +32,7 @@
 	"[    2.000007] ---[ end trace 0000000000000000 ]---\n"
 /* 32-bit ARM prints the message after the header, and its own unwinder. */
 #define DUPLICATE_WARNING_ARM \
+	"[    2.000001] ------------[ cut here ]------------\n" \
 	"[    2.000002] WARNING: CPU: 1 PID: 82 at fs/proc/generic.c:398 proc_register+0x18c/0x210\n" \
 	"[    2.000003] proc_dir_entry '/proc/counter' already registered\n" \
 	"[    2.000004]  unwind_backtrace from show_stack+0x18/0x1c\n" \
@@ -87,6 +89,37 @@ static const struct run runs[] = {
 	  BANNER LOADED "[    3.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1", "0" },
 	{ "a bare 32-bit ARM stack dump fails", 0, NULL, RESULTS KMSG END,
 	  BANNER LOADED "[    3.0]  unwind_backtrace from show_stack+0x18/0x1c\n", "0" },
+	{ "a lone cut-here line (a report cut short) fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED CUT_HERE_LINE, "0" },
+	{ "a cut-here line that no report header follows fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED CUT_HERE_LINE
+	  "[    3.1] counter: loaded, counting seconds in /proc/counter\n"
+	  "[    3.2] counter: unloaded, the counter was at 0\n"
+	  "[    3.3] counter: loaded, counting seconds in /proc/counter\n"
+	  "[    3.4] counter: unloaded, the counter was at 0\n", "0" },
+	{ "a lone 32-bit ARM cut-here line fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] 8<--- cut here ---\n", "0" },
+	{ "a cut-here line only in the log read back fails", 0, NULL,
+	  RESULTS KMSG KMSG_PREFIX "------------[ cut here ]------------\n" END,
+	  BANNER LOADED, "0" },
+	{ "the duplicate-name message after a cut-here, with no header, fails", 0,
+	  NULL, RESULTS KMSG END, BANNER LOADED CUT_HERE_LINE
+	  "[    3.1] proc_dir_entry '/proc/counter' already registered\n", "0" },
+	{ "a cut-here line before the excused warning's fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED CUT_HERE_LINE DUPLICATE_WARNING, "0" },
+	{ "a task exiting with irqs disabled fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] note: counter[123] exited with irqs disabled\n", "0" },
+	{ "a task exiting with preempt_count 1 fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED "[    3.0] note: counter[123] exited with preempt_count 1\n", "0" },
+	{ "a WARNING inside the excused warning's dump fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED
+	  "[    2.0] ------------[ cut here ]------------\n"
+	  "[    2.1] proc_dir_entry '/proc/counter' already registered\n"
+	  "[    2.2] WARNING: CPU: 1 PID: 80 at fs/proc/generic.c:376 proc_register+0x10b/0x190\n"
+	  "[    2.3] Call Trace:\n"
+	  "[    3.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1\n"
+	  "[    3.1] Call Trace:\n"
+	  "[    3.2] ---[ end trace 0000000000000000 ]---\n", "0" },
 	{ "the success marker inside another line fails", 0, NULL,
 	  RESULTS KMSG KMSG_END "\n# " SUCCESS_MARKER "\n", BANNER LOADED, "0" },
 	{ "no success marker fails", 0, NULL, RESULTS KMSG KMSG_END "\n",
