@@ -139,6 +139,7 @@ make_chroot() {
 			make "linux-headers-$release" >/dev/null
 	else
 		download "linux-headers-$release" "$dir/debs" "^linux-(headers|kbuild)-"
+		# shellcheck disable=SC2012 # a Debian package's file name: no spaces or newlines
 		kbuild=$(cd "$dir/debs" && ls linux-kbuild-*.deb | sed 's/_.*//')
 		log "installing make, gcc-${cross%-} and $kbuild in the chroot"
 		chroot "$root" env DEBIAN_FRONTEND=noninteractive \

@@ -49,7 +49,7 @@ for entry in "${entries[@]}"; do
 	rm -f "$COUNTER_BUILD/$release/counter.ko"
 	echo "=== $arch $label: $release"
 	start=$(date +%s)
-	ARCH=$arch KVER=$release KCC= "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+	ARCH=$arch KVER=$release KCC='' "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
 	grep -E '^(not ok|# console|# kernel log|# .*:[0-9]+: )' "$log"
 	built=no

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced: resolves the guest kernel for KVER and ARCH into
 #   KVER     release, e.g. 6.1.0-56-amd64
 #   KIMAGE   its vmlinuz
@@ -18,6 +19,7 @@ default_kver() {
 		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p'
 }
 
+# shellcheck disable=SC2034 # the K* variables are for the scripts that source this
 resolve_kernel() {
 	local arch=${ARCH:-amd64}
 	if [ -z "${KVER:-}" ] && [ "$arch" != amd64 ]; then

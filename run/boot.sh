@@ -65,6 +65,7 @@ build_modules() {
 	mkdir -p "$KCHROOT$inner"
 	cp "$@" "$KCHROOT$inner"/
 	# objtool reads /proc: mount it in a namespace that dies with the build.
+	# shellcheck disable=SC2016 # the inner sh expands them, the chroot as $1
 	unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && root=$1 &&
 		shift && exec chroot "$root" make -s "$@" modules' \
 		sh "$KCHROOT" -C "$KBUILD" M="$inner" "${kmake[@]}"
@@ -110,8 +111,9 @@ build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
 scale=1
 [ "$arch" = amd64 ] || scale=4
 [ "$mode" = check-debug ] && scale=4
+# shellcheck disable=SC2206 # each option vanishes when unset; values are quoted inside
 suite=(--host-checks="$("$VERDICT" --host-checks)" --timeout-scale=$scale
-       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+--force-fail=$COUNTER_FORCE_FAIL}
+       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+"--force-fail=$COUNTER_FORCE_FAIL"}
        ${T:+-t "$T"})
 [ "$mode" = check-debug ] && suite+=(--debug)
 case $mode in
@@ -158,6 +160,7 @@ if [ "$mode" = check-debug ]; then
 	cp "$lib/counter.ko" "$lib/counter_tampered.ko"
 	offset=$(($(stat -c %s "$lib/counter.ko") / 2))
 	byte=$(od -An -tu1 -j "$offset" -N 1 "$lib/counter.ko")
+	# shellcheck disable=SC2059 # the format is the escape of the byte to write
 	printf "\\$(printf %03o $((byte ^ 0xff)))" |
 		dd of="$lib/counter_tampered.ko" bs=1 seek="$offset" conv=notrunc status=none
 	append="$append module.sig_enforce=1"
@@ -168,6 +171,7 @@ fi
 output_port=(-serial stdio)
 output_tty=
 virtio_output=
+# shellcheck disable=SC2054 # QEMU's options take comma-separated properties
 case $arch in
 amd64)	qemu=(qemu-system-x86_64 -M pc -cpu max -global PIIX4_PM.disable_s3=0)
 	console_tty=ttyS0 ;;
@@ -189,6 +193,7 @@ riscv64) qemu=(qemu-system-riscv64 -M virt -bios default); console_tty=ttyS0
 	virtio_output=1 ;;
 esac
 if [ -n "$virtio_output" ]; then
+	# shellcheck disable=SC2054 # QEMU's options take comma-separated properties
 	output_port=(-device virtio-serial -chardev stdio,id=out,signal=off
 		     -device virtconsole,chardev=out)
 	output_tty=/dev/hvc0

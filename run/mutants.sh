@@ -68,7 +68,7 @@ done
 if [ $# -eq 0 ]; then
 	forced=reads_zero_right_after_load
 	log=$dir/forced-failure.log
-	COUNTER_FAIL_FAST= COUNTER_FORCE_FAIL=$forced COUNTER_LOGS=$dir/forced \
+	COUNTER_FAIL_FAST='' COUNTER_FORCE_FAIL=$forced COUNTER_LOGS=$dir/forced \
 		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 	failed=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' "$log" | tr '\n' ' ')
 	echo "# forced failure in $forced: guest tests failed: ${failed:-none}"

@@ -30,7 +30,10 @@ arch_field "${ARCH:-amd64}" 1 >/dev/null || {
 	echo "deps.sh: no architecture ${ARCH:-} in kernels/arches" >&2
 	exit 2
 }
+# shellcheck disable=SC2207 # package names are single words: split on purpose
 pkgs+=($(arch_pkgs "${ARCH:-amd64}"))
+# shellcheck disable=SC2207 # package names are single words: split on purpose
+# shellcheck disable=SC2013 # kernels/arches names one architecture a line, one word
 case "${1:-check}" in
 check|demo) ;;
 mutants) pkgs+=(patch $(arch_pkgs i386)) ;;
@@ -43,7 +46,7 @@ matrix)
 	done ;;
 debug) pkgs+=("$LINUX_SOURCE_PKG" xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
 lint) pkgs+=("$LINUX_SOURCE_PKG" xz-utils sparse clang-format cppcheck groff dpkg-dev
-	    patch) ;;
+	    patch shellcheck) ;;
 deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac

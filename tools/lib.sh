@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced by every script of the rig: the facts they share, each written
 # once, and TAP helpers in the manner of the kernel's ktap_helpers.sh.
 
@@ -8,6 +9,7 @@ COUNTER_CACHE=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
 # Debian's kernel source: checkpatch.pl and the debug kernel come from it.
 LINUX_SOURCE_PKG=linux-source-6.1
 # The verdict, which also knows the guest's success marker.
+# shellcheck disable=SC2034 # for the scripts that source this
 VERDICT=$COUNTER_BUILD/host/verdict
 
 # Field N (1: Debian's name, 2: the kernel's ARCH, 3: the cross compiler
@@ -85,6 +87,7 @@ ktap_check() {
 	else
 		ktap_result fail "$name"
 	fi
+	# shellcheck disable=SC2001 # every line of the output gets its "# "
 	[ -n "$out" ] && sed 's/^/# /' <<<"$out" | head -40
 	return 0
 }

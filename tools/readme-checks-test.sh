@@ -5,6 +5,7 @@
 # both must pass, then the README changed one way at a time, which must
 # fail, naming the test or mutant changed. Prints one line a case.
 # Usage: readme-checks-test.sh
+# shellcheck disable=SC2016 # the sed scripts and table rows hold literal backticks
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -41,7 +41,7 @@ rows=$("$COUNTER_TOP/tools/readme-table.sh" "$readme" "The suite checks itself" 
 # The killed-by cell a Killed-by header renders as; a build's is a prefix.
 render() {
 	case $1 in
-	"lint: tools/symbols.sh") echo '`make lint` (the symbol check)' ;;
+	"lint: tools/symbols.sh") echo "\`make lint\` (the symbol check)" ;;
 	lint:\ *) echo "\`make lint\` (\`${1#lint: }\`)" ;;
 	build:\ *) echo "the ${1#build: } build" ;;
 	*) echo "\`$1\`" ;;
