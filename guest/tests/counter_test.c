@@ -28,8 +28,11 @@
 
 #define SAMPLE_SECONDS 9
 /*
- * Measured on emulated machines, quiet: a few hundred ppm at worst over
- * 9 s, and wake-ups at most 11 ms late (docs/benchmarks.md).
+ * The bounds and the noise they leave room for. The benchmark's full runs
+ * measure a few ppm of drift over 60 s, and wake-ups up to 11 ms late
+ * (docs/benchmarks.md). Over these 9 ticks, on a host busy with other
+ * work, least squares gave -2488 and +2916 ppm, pulled by one tick 34 or
+ * 66 ms late; the median of the pairwise slopes gave -178 ppm there.
  */
 #define MAX_PERIOD_PPM 1000.0
 #define MAX_TICK_LAG_MS 25.0
