@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the modules for the guest kernel, packs them with a guest program
-# into an initramfs, boots it in QEMU and judges the run.
+# A guest run, in the steps its functions are named for: find the kernel,
+# build the modules for it, choose what the guest runs, pack that into an
+# initramfs, boot it in QEMU (the machine that kernels/arches names for
+# the architecture), and judge the run.
 #
 # Usage: boot.sh check|demo|bench|check-debug|shell
 #   check-debug runs the suite, plus the debug-only tests, on the debug
@@ -31,7 +33,15 @@ karch=$(arch_field "$arch" 2) || {
 cross=$(arch_field "$arch" 3)
 # A log buffer large enough that init reads the whole run's log back.
 append="panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
-if [ "$mode" = check-debug ]; then
+
+# The guest kernel: KVER, KIMAGE, KBUILD and the rest (resolve.sh).
+kernel() {
+	if [ "$mode" != check-debug ]; then
+		resolve_kernel
+		# Debian's kernel has SLUB_DEBUG but leaves it off unless asked.
+		append="$append slub_debug=FZPU"
+		return
+	fi
 	[ "$arch" = amd64 ] || { echo "boot.sh: the debug kernel is amd64's" >&2; exit 2; }
 	KBUILD=$("$top/kernels/debug-build.sh")
 	KIMAGE=$KBUILD/arch/x86/boot/bzImage
@@ -39,14 +49,7 @@ if [ "$mode" = check-debug ]; then
 	KCHROOT=
 	KMODULES=
 	KBUSYBOX=/bin/busybox
-else
-	resolve_kernel
-	# Debian's kernel has SLUB_DEBUG but leaves it off unless asked.
-	append="$append slub_debug=FZPU"
-fi
-out=$COUNTER_BUILD/$KVER
-tools=$COUNTER_BUILD/guest/$arch
-make -s --no-print-directory -C "$top" guest-tools ARCH="$arch"
+}
 
 # Copies sources into a directory of the build tree and builds them there,
 # so that every kernel gets its own objects.
@@ -72,6 +75,54 @@ build_modules() {
 	cp "$KCHROOT$inner"/*.ko "$dir"/
 }
 
+# counter.ko (or the one given, or a variant of counter.c), the helper
+# modules, and the guest programs for the architecture.
+build() {
+	out=$COUNTER_BUILD/$KVER
+	tools=$COUNTER_BUILD/guest/$arch
+	make -s --no-print-directory -C "$top" guest-tools ARCH="$arch"
+	if [ -n "${COUNTER_KO:-}" ]; then
+		module=$COUNTER_KO
+	elif [ -n "${COUNTER_C:-}" ]; then
+		build_modules "$out/variant" "$COUNTER_C" "$top/Kbuild"
+		module=$out/variant/counter.ko
+	else
+		build_modules "$out" "$top/counter.c" "$top/Kbuild"
+		module=$out/counter.ko
+	fi
+	build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
+}
+
+# What the guest runs (cmd), for how long at most (tmo), and for the
+# suite the tests it must report, in order (the verdict's list).
+program() {
+	local scale=1
+	# Other architectures run emulated instruction by instruction, and
+	# the debug kernel under KASAN: slower, each test's timeout scaled.
+	[ "$arch" = amd64 ] || scale=4
+	[ "$mode" = check-debug ] && scale=4
+	# The suite counts the verdict's checks in its plan: one TAP stream.
+	# shellcheck disable=SC2206 # each option vanishes when unset; values are quoted inside
+	suite=(--host-checks="$("$VERDICT" --host-checks)" --timeout-scale=$scale
+	       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+"--force-fail=$COUNTER_FORCE_FAIL"}
+	       ${T:+-t "$T"})
+	[ "$mode" = check-debug ] && suite+=(--debug)
+	case $mode in
+	check) tmo=300 ;;
+	check-debug) tmo=600 ;;
+	demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
+	shell) cmd="/bin/sh /shell.sh"; tmo=86400; append="$append guest_shell=1" ;;
+	bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
+	*) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
+	esac
+	case $mode in check*)
+		list=$out/$mode.list
+		"$COUNTER_BUILD/guest/amd64/counter_test" --list "${suite[@]}" >"$list"
+		cmd="/bin/counter_test /lib/counter ${suite[*]}" ;;
+	esac
+	tmo=${COUNTER_TIMEOUT:-$((tmo * scale))}
+}
+
 # Copies the image's NAMEs, after what each depends on, into the
 # initramfs's /lib/boot, numbered in load order: init loads them before
 # it opens its output. A NAME built into the kernel has no file.
@@ -94,64 +145,14 @@ boot_modules() {
 	done
 }
 
-if [ -n "${COUNTER_KO:-}" ]; then
-	module=$COUNTER_KO
-elif [ -n "${COUNTER_C:-}" ]; then
-	build_modules "$out/variant" "$COUNTER_C" "$top/Kbuild"
-	module=$out/variant/counter.ko
-else
-	build_modules "$out" "$top/counter.c" "$top/Kbuild"
-	module=$out/counter.ko
-fi
-build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
-
-# The suite counts the verdict's checks in its plan: one TAP stream. Other
-# architectures run emulated instruction by instruction, and the debug
-# kernel under KASAN: slower, so each test's timeout is scaled.
-scale=1
-[ "$arch" = amd64 ] || scale=4
-[ "$mode" = check-debug ] && scale=4
-# shellcheck disable=SC2206 # each option vanishes when unset; values are quoted inside
-suite=(--host-checks="$("$VERDICT" --host-checks)" --timeout-scale=$scale
-       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+"--force-fail=$COUNTER_FORCE_FAIL"}
-       ${T:+-t "$T"})
-[ "$mode" = check-debug ] && suite+=(--debug)
-case $mode in
-check) tmo=300 ;;
-check-debug) tmo=600 ;;
-demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
-shell) cmd="/bin/sh /shell.sh"; tmo=86400; append="$append guest_shell=1" ;;
-bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
-*) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
-esac
-case $mode in check*)
-	# The tests this run must report, in order: the verdict's list.
-	list=$out/$mode.list
-	"$COUNTER_BUILD/guest/amd64/counter_test" --list "${suite[@]}" >"$list"
-	cmd="/bin/counter_test /lib/counter ${suite[*]}" ;;
-esac
-tmo=$((tmo * scale))
-tmo=${COUNTER_TIMEOUT:-$tmo}
-
-root=$out/initramfs-$mode
-rm -rf "$root"
-mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
-cp "$tools/init" "$root/init"
-cp "$tools/counter_test" "$tools/counter_bench" "$root/bin/"
-cp "$top/guest/demo.sh" "$top/guest/shell.sh" "$root/"
-cp "$KBUSYBOX" "$root/bin/busybox"
-for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo ls kill uptime; do
-	ln -s busybox "$root/bin/$applet"
-done
-lib=$root/lib/counter
-cp "$module" "$out"/helpers/{noop,squatter}.ko "$lib/"
-[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$lib/"
 # For the signing tests: the module as built, if unsigned; on the debug
 # kernel every module is signed with its build's key (make sign), one
 # signed copy is changed after signing, and signatures are enforced.
-tail -c 28 "$module" | grep -q 'Module signature appended' ||
-	cp "$module" "$lib/counter_unsigned.ko"
-if [ "$mode" = check-debug ]; then
+pack_signing() {
+	local ko offset byte lib=$root/lib/counter
+	tail -c 28 "$module" | grep -q 'Module signature appended' ||
+		cp "$module" "$lib/counter_unsigned.ko"
+	[ "$mode" = check-debug ] || return 0
 	for ko in "$lib"/{counter,noop,squatter}.ko; do
 		make -s -C "$top" sign KDIR="$KBUILD" SIGN_MODULE="$ko" \
 			SIGN_KEY="$KBUILD/certs/signing_key.pem" \
@@ -164,78 +165,100 @@ if [ "$mode" = check-debug ]; then
 	printf "\\$(printf %03o $((byte ^ 0xff)))" |
 		dd of="$lib/counter_tampered.ko" bs=1 seek="$offset" conv=notrunc status=none
 	append="$append module.sig_enforce=1"
-fi
-# The machine for each architecture. The kernel's console is its first
-# port; the tests write to a second one (init's default: ttyS1), a
-# virtio console where the machine has a single UART.
-output_port=(-serial stdio)
-output_tty=
-virtio_output=
-# shellcheck disable=SC2054 # QEMU's options take comma-separated properties
-case $arch in
-amd64)	qemu=(qemu-system-x86_64 -M pc -cpu max -global PIIX4_PM.disable_s3=0)
-	console_tty=ttyS0 ;;
-# qemu-system-i386's "max" CPU says AMD, and Linux warns that its SMP is
-# unsupported: an Intel model instead.
-i386)	qemu=(qemu-system-i386 -M pc -cpu Nehalem -global PIIX4_PM.disable_s3=0)
-	console_tty=ttyS0 ;;
-arm64)	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57); console_tty=ttyAMA0
-	virtio_output=1 ;;
-armhf)	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15); console_tty=ttyAMA0
-	virtio_output=1 ;;
-# TCG has none of the Spectre mitigations pseries asks for by default.
-ppc64el) qemu=(qemu-system-ppc64
-	       -M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off)
-	console_tty=hvc0; output_tty=/dev/hvc1 ;;
-s390x)	qemu=(qemu-system-s390x -M s390-ccw-virtio); console_tty=ttysclp0
-	virtio_output=1 ;;
-riscv64) qemu=(qemu-system-riscv64 -M virt -bios default); console_tty=ttyS0
-	virtio_output=1 ;;
-esac
-if [ -n "$virtio_output" ]; then
-	# shellcheck disable=SC2054 # QEMU's options take comma-separated properties
-	output_port=(-device virtio-serial -chardev stdio,id=out,signal=off
-		     -device virtconsole,chardev=out)
-	output_tty=/dev/hvc0
-	boot_modules virtio_pci virtio_console
-fi
+}
 
-initrd=$out/$mode.cpio.gz
-(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
-	gzip -1 >"$initrd"
+# The initramfs: init, the guest programs and scripts, busybox, the
+# modules, and the virtio console's modules where the tests write there.
+pack() {
+	local applet
+	root=$out/initramfs-$mode
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
+	cp "$tools/init" "$root/init"
+	cp "$tools/counter_test" "$tools/counter_bench" "$root/bin/"
+	cp "$top/guest/demo.sh" "$top/guest/shell.sh" "$root/"
+	cp "$KBUSYBOX" "$root/bin/busybox"
+	for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo ls kill uptime; do
+		ln -s busybox "$root/bin/$applet"
+	done
+	cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
+	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
+	pack_signing
+	[ "$(arch_field "$arch" 7)" = virtio ] && boot_modules virtio_pci virtio_console
+	initrd=$out/$mode.cpio.gz
+	(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$initrd"
+}
 
-logs=${COUNTER_LOGS:-$out}
-mkdir -p "$logs"
-console=$logs/$mode-console.log
-output=$logs/$mode-output.log
-# One guest at a time on a machine: two at once share its cores, and the
-# timing tests would fail for the wrong reason.
-exec 9>"${TMPDIR:-/tmp}/counter-guest.lock"
-flock 9
-echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
-# Only the shell reads what is typed.
-input=/dev/null
-[ "$mode" = shell ] && input=/dev/stdin
-set +e
-start=$SECONDS
-timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
-	-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
-	-kernel "$KIMAGE" -initrd "$initrd" \
-	-append "console=$console_tty $append${output_tty:+ guest_output=$output_tty} -- $cmd" \
-	-serial "file:$console" "${output_port[@]}" <"$input" |
-	sed -u 's/\r$//' | tee "$output" | grep --line-buffered -v '^# kmsg: '
-status=${PIPESTATUS[0]}
-set -e
-echo "# guest: ran $((SECONDS - start)) s" >&2
+# The machine: kernels/arches' QEMU command; the kernel's console on its
+# first port, the tests' output on a second one (init's default: ttyS1)
+# or a virtio console, on this script's standard output.
+machine() {
+	local port
+	read -ra qemu <<<"$(arch_field "$arch" 9)"
+	console_tty=$(arch_field "$arch" 6)
+	port=$(arch_field "$arch" 7)
+	output_tty=/dev/$port
+	output_port=(-serial stdio)
+	if [ "$port" = virtio ]; then
+		output_tty=/dev/hvc0
+		# shellcheck disable=SC2054 # QEMU's options take comma-separated properties
+		output_port=(-device virtio-serial -chardev stdio,id=out,signal=off
+			     -device virtconsole,chardev=out)
+	fi
+}
 
-case $mode in
-check|check-debug)
+boot() {
+	local input=/dev/null start
+	logs=${COUNTER_LOGS:-$out}
+	mkdir -p "$logs"
+	console=$logs/$mode-console.log
+	output=$logs/$mode-output.log
+	echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
+	# Only the shell reads what is typed.
+	[ "$mode" = shell ] && input=/dev/stdin
 	set +e
-	"$VERDICT" "$output" "$console" "$status" "$list" | tee "$logs/$mode-verdict.log"
+	start=$SECONDS
+	timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
+		-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
+		-kernel "$KIMAGE" -initrd "$initrd" \
+		-append "console=$console_tty $append guest_output=$output_tty -- $cmd" \
+		-serial "file:$console" "${output_port[@]}" <"$input" |
+		sed -u 's/\r$//' | tee "$output" | grep --line-buffered -v '^# kmsg: '
 	status=${PIPESTATUS[0]}
-	# The guest's stream and the verdict's end of it: one TAP stream.
-	cat "$output" "$logs/$mode-verdict.log" >"$logs/$mode.tap"
-	exit "$status" ;;
-demo|bench) exec "$VERDICT" --marker "$output" "$status" ;;
-shell) exit "$status" ;;
-esac
+	set -e
+	echo "# guest: ran $((SECONDS - start)) s" >&2
+}
+
+# The suite: the verdict on its output and the console; the demo and the
+# benchmark: init's marker; the shell: QEMU's status.
+judge() {
+	case $mode in
+	check|check-debug)
+		set +e
+		"$VERDICT" "$output" "$console" "$status" "$list" | tee "$logs/$mode-verdict.log"
+		status=${PIPESTATUS[0]}
+		# The guest's stream and the verdict's end of it: one TAP stream.
+		cat "$output" "$logs/$mode-verdict.log" >"$logs/$mode.tap"
+		exit "$status" ;;
+	demo|bench) exec "$VERDICT" --marker "$output" "$status" ;;
+	shell) exit "$status" ;;
+	esac
+}
+
+# One run at a time on a machine: two guests at once share its cores, and
+# the timing tests would fail for the wrong reason; two runs for the same
+# kernel share its build directory. Locked through a read-only descriptor,
+# so that every user can lock the file, whoever made it.
+lock=${TMPDIR:-/tmp}/counter-guest.lock
+[ -e "$lock" ] || : >>"$lock"
+exec 9<"$lock"
+flock 9
+
+kernel
+build
+program
+pack
+machine
+boot
+judge

@@ -14,13 +14,8 @@ pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64
 arch_pkgs() {
 	local cross
 	cross=$(arch_field "$1" 3)
-	case $1 in
-	amd64) return ;;
-	i386) echo qemu-system-x86 ;;
-	arm64|armhf) echo qemu-system-arm ;;
-	ppc64el) echo qemu-system-ppc ;;
-	*) echo qemu-system-misc ;;
-	esac
+	arch_field "$1" 8
+	[ "$1" = amd64 ] && return
 	echo "gcc-${cross%-}" "libc6-dev-$1-cross"
 	# trixie's and sid's kernels build in a chroot of their suite.
 	case $(arch_field "$1" 4) in trixie|sid) echo debootstrap ;; esac

@@ -13,9 +13,14 @@ LINUX_SOURCE_PKG=linux-source-6.1
 VERDICT=$COUNTER_BUILD/host/verdict
 
 # Field N (1: Debian's name, 2: the kernel's ARCH, 3: the cross compiler
-# prefix, 4: suite, 5: flavour) of an architecture in kernels/arches.
+# prefix, 4: suite, 5: flavour, 6: console, 7: output port, 8: QEMU
+# package; 9: the QEMU command, to the end of the line) of an
+# architecture in kernels/arches.
 arch_field() {
-	awk -v a="$1" -v n="$2" '$1 == a { print ($n == "-" ? "" : $n); f = 1 }
+	awk -v a="$1" -v n="$2" '$1 == a { f = 1
+			if (n < 9) { print ($n == "-" ? "" : $n); exit }
+			for (i = 9; i < NF; i++) printf "%s ", $i
+			print $NF }
 		END { exit !f }' "$COUNTER_TOP/kernels/arches"
 }
 
