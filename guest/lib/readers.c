@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #define BEFORE_TICK_NS (2 * NSEC_PER_MSEC)
-#define AFTER_TICK_NS (20 * NSEC_PER_MSEC)
+#define AFTER_TICK_NS ((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC))
 
 /* Sleeps until the window around the next load + N s, if not in one. */
 static void wait_for_tick(int64_t *end)

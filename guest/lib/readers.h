@@ -19,9 +19,9 @@ struct reader {
 
 /*
  * The first holders of count pread a held descriptor; the rest reopen.
- * With at_ticks, they read only from 2 ms before each load + N s to 20 ms
- * after it, when the count changes, and check each value against the
- * clock since the last counter_load().
+ * With at_ticks, they read only from 2 ms before each load + N s to
+ * MAX_PHASE_LAG_MS after it, when the count changes, and check each value
+ * against the clock since the last counter_load().
  */
 void readers_start(struct reader *r, int count, int holders, int at_ticks,
 		   volatile int *stop);

@@ -427,6 +427,7 @@ TEST(counter, concurrent_readers_see_whole_lines)
 {
 	struct reader r[READERS];
 	volatile int stop;
+	unsigned long highest = 0;
 	long total = 0;
 	int i;
 
@@ -444,9 +445,11 @@ TEST(counter, concurrent_readers_see_whole_lines)
 		       i, r[i].off_clock, r[i].off_value);
 		ASSERT(r[i].good > 0, "reader %d read nothing", i);
 		total += r[i].good;
+		highest = r[i].last > highest ? r[i].last : highest;
 	}
-	test_msg("%d readers, %ld reads around each of the first %d ticks",
-		 READERS, total, READ_SECONDS);
+	test_msg("%d readers, %ld reads around each of the first %d ticks, up to count %lu",
+		 READERS, total, READ_SECONDS, highest);
+	ASSERT_EQ(highest, READ_SECONDS);
 	return 0;
 }
 
