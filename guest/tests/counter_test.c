@@ -449,7 +449,7 @@ TEST(counter, concurrent_readers_see_whole_lines)
 	}
 	test_msg("%d readers, %ld reads around each of the first %d ticks, up to count %lu",
 		 READERS, total, READ_SECONDS, highest);
-	ASSERT_EQ(highest, READ_SECONDS);
+	ASSERT_GE(highest, READ_SECONDS);
 	return 0;
 }
 
