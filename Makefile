@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make` builds counter.ko for the running kernel (KDIR to override).
-# The test targets build it for Debian's packaged kernel instead (KVER to
-# pick another) and prove it in a QEMU guest: nothing is ever loaded into
-# the machine's own kernel.
+# The test targets build it for Debian's packaged kernel instead, fetched
+# into the cache (KVER to pick another), and prove it in a QEMU guest:
+# nothing is ever loaded into, or installed beside, the machine's own
+# kernel.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?=

@@ -21,6 +21,20 @@ linux_source_version() {
 	dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PKG"
 }
 
+# What kernels the machine (or the system at root $1) has: /boot and
+# /lib/modules file by file (a directory's time left out: it changes when
+# an entry comes and goes again), and the linux-image and linux-headers
+# packages dpkg knows. Two listings differ when a kernel, headers or a
+# module came or went or changed.
+kernel_state() {
+	local root=${1:-}
+	find "$root/boot" "$root/lib/modules" -printf '%p %y %s %T@ %m %u\n' 2>/dev/null |
+		cut -c "$((${#root} + 1))-" | awk '$2 == "d" { $4 = "-" } 1' | sort
+	dpkg-query --admindir="$root/var/lib/dpkg" -W \
+		-f='${db:Status-Abbrev} ${Package} ${Version}\n' \
+		'linux-image*' 'linux-headers*' 2>/dev/null | sort
+}
+
 # The "N passed, N failed[, N skipped]" line that ends every suite.
 ktap_summary_line() {
 	local line="$1 passed, $2 failed"

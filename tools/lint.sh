@@ -8,7 +8,10 @@ set -uo pipefail
 
 . "$(dirname "$0")/../kernels/resolve.sh"
 cd "$COUNTER_TOP"
+# The builds checked are against the default guest kernel's headers,
+# with the machine's gcc.
 resolve_kernel || exit 1
+kmake=(CC="$KCC")
 src=$(kernels/linux-source.sh) || exit 1
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -33,7 +36,7 @@ kbuild() {
 		f=${f##*/}
 		echo "obj-m += ${f%.c}.o"
 	done >"$dir/Kbuild"
-	make -s -C "$KBUILD" M="$dir" "$@" modules 2>&1 |
+	make -s -C "$KBUILD" M="$dir" "${kmake[@]}" "$@" modules 2>&1 |
 		grep -E 'warning|error' | grep -v 'Skipping BTF'
 	return 0
 }
@@ -73,7 +76,7 @@ symbols_kill_mutants() {
 		dir=$scratch/$(basename "$patch" .patch)
 		mkdir -p "$dir"
 		patch -s -o "$dir/counter.c" counter.c <"$patch" && cp Kbuild "$dir/" &&
-			make -s -C "$KBUILD" M="$dir" modules >/dev/null 2>&1 ||
+			make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules >/dev/null 2>&1 ||
 			{ echo "$patch does not build"; return 1; }
 		if tools/symbols.sh "$dir/counter.ko" >/dev/null; then
 			echo "$patch survived the symbol check"
