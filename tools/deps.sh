@@ -4,10 +4,10 @@
 # only step that needs root. As another user it prints the apt-get line.
 # Usage: deps.sh TARGET   (check, demo, mutants, verdict, matrix, debug,
 #                          bench, deb, lint)
-# No kernel is among them: guest kernels and their headers are fetched
-# into the cache. A guest of another architecture (ARCH, as in
-# kernels/arches) needs its QEMU, cross compiler and C library; the
-# matrix needs every one's.
+# No kernel is among them: guest kernels, their headers and the kernel
+# source are fetched into the cache. A guest of another architecture
+# (ARCH, as in kernels/arches) needs its QEMU, cross compiler and C
+# library; the matrix needs every one's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,9 +44,8 @@ matrix)
 	for a in $(awk '!/^#/ { print $1 }' "$COUNTER_TOP/kernels/arches"); do
 		pkgs+=($(arch_pkgs "$a"))
 	done ;;
-debug) pkgs+=("$LINUX_SOURCE_PKG" xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
-lint) pkgs+=("$LINUX_SOURCE_PKG" xz-utils sparse clang-format cppcheck groff dpkg-dev
-	    patch) ;;
+debug) pkgs+=(xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
+lint) pkgs+=(xz-utils sparse clang-format cppcheck groff dpkg-dev patch) ;;
 deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac

@@ -5,8 +5,10 @@
 COUNTER_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COUNTER_BUILD=$COUNTER_TOP/build
 COUNTER_CACHE=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
-# Debian's kernel source: checkpatch.pl and the debug kernel come from it.
+# Debian 12's kernel source, whatever Debian release the machine runs:
+# checkpatch.pl and the debug kernel come from it (kernels/linux-source.sh).
 LINUX_SOURCE_PKG=linux-source-6.1
+LINUX_SOURCE_SUITE=bookworm
 # The verdict, which also knows the guest's success marker.
 VERDICT=$COUNTER_BUILD/host/verdict
 
@@ -15,10 +17,6 @@ VERDICT=$COUNTER_BUILD/host/verdict
 arch_field() {
 	awk -v a="$1" -v n="$2" '$1 == a { print ($n == "-" ? "" : $n); f = 1 }
 		END { exit !f }' "$COUNTER_TOP/kernels/arches"
-}
-
-linux_source_version() {
-	dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PKG"
 }
 
 # What kernels the machine (or the system at root $1) has: /boot and
