@@ -45,8 +45,8 @@ matrix)
 		pkgs+=($(arch_pkgs "$a"))
 	done ;;
 debug) pkgs+=(xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
-lint) pkgs+=(xz-utils sparse clang-format cppcheck groff dpkg-dev patch) ;;
-deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
+lint) pkgs+=(git xz-utils sparse clang-format cppcheck groff dpkg-dev patch) ;;
+deb) pkgs+=(git dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac
 
