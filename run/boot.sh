@@ -191,8 +191,11 @@ mkdir -p "$logs"
 console=$logs/$mode-console.log
 output=$logs/$mode-output.log
 # One guest at a time on a machine: two at once share its cores, and the
-# timing tests would fail for the wrong reason.
-exec 9>"${TMPDIR:-/tmp}/counter-guest.lock"
+# timing tests would fail for the wrong reason. Locked through a read-only
+# descriptor, so that every user can lock the file whoever made it.
+lock=${TMPDIR:-/tmp}/counter-guest.lock
+[ -e "$lock" ] || : >>"$lock"
+exec 9<"$lock"
 flock 9
 echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
 set +e
