@@ -28,9 +28,21 @@ TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
 	guest-tools lint deb check-deb sign install uninstall
 
+# Stops, saying what to install, when KDIR holds no kernel build tree.
+headers_hint = $(shell . /etc/os-release 2>/dev/null; case " $$ID $$ID_LIKE " in \
+	(*" debian "*|*" ubuntu "*) echo "apt-get install linux-headers-$$(uname -r)" ;; \
+	(*" fedora "*|*" rhel "*) echo "dnf install kernel-devel-$$(uname -r)" ;; \
+	(*" suse "*) echo "zypper install kernel-default-devel" ;; \
+	(*" arch "*) echo "pacman -S linux-headers" ;; \
+	(*) echo "the headers of kernel $$(uname -r)" ;; esac)
+need_kdir = $(if $(wildcard $(KDIR)/Makefile),,$(error $(if $(filter file,$(origin KDIR)),$\
+	No headers for the running kernel in $(KDIR): install them ($(headers_hint)) $\
+	or name a kernel build tree with KDIR=,KDIR=$(KDIR) is no kernel build tree)))
+
 all: modules
 
 modules:
+	$(need_kdir)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean:
@@ -138,6 +150,7 @@ SIGN_HASH ?= sha256
 SIGN_MODULE ?= counter.ko
 
 sign:
+	$(need_kdir)
 	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(SIGN_KEY) $(SIGN_CERT) $(SIGN_MODULE)
 
 # Through DKMS when it is there, so that new kernels get the module too.
