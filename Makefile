@@ -26,7 +26,7 @@ TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
 	guest/tests/signing_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
-	guest-tools lint deb check-deb sign install uninstall
+	guest-tools lint deb check-deb sign install uninstall check-install
 
 # Stops, saying what to install, when KDIR holds no kernel build tree.
 headers_hint = $(shell . /etc/os-release 2>/dev/null; case " $$ID $$ID_LIKE " in \
@@ -153,22 +153,50 @@ sign:
 	$(need_kdir)
 	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(SIGN_KEY) $(SIGN_CERT) $(SIGN_MODULE)
 
-# Through DKMS when it is there, so that new kernels get the module too.
+# Through DKMS when it is there, so that new kernels get the module too;
+# with INSTALL_MOD_PATH (a staging tree), or without DKMS, through Kbuild's
+# modules_install, for the kernel in KDIR. Its release is the one its
+# modules' vermagic names (Debian 12's headers hold the upstream version,
+# 6.1.N, in include/config/kernel.release); by default Kbuild installs into
+# extra/ before Linux 6.3 and into updates/ since, both of which uninstall
+# cleans, as it does INSTALL_MOD_DIR if set.
+USE_DKMS := $(if $(INSTALL_MOD_PATH),,$(shell command -v dkms))
+KREL = $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$\
+	$(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR))))
+MODROOT = $(abspath $(INSTALL_MOD_PATH))
+MODDIR = $(MODROOT)/lib/modules/$(KREL)
+# depmod is in sbin, which a user's PATH may lack (as Kbuild's depmod.sh).
+DEPMOD = PATH="$$PATH:/usr/sbin:/sbin" depmod $(if $(MODROOT),-b $(MODROOT)) $(KREL)
+installed = $(wildcard $(foreach d,extra updates $(INSTALL_MOD_DIR),\
+	$(MODDIR)/$(d)/counter.ko $(MODDIR)/$(d)/counter.ko.*))
+
 install:
-	@if command -v dkms >/dev/null; then \
-		mkdir -p /usr/src/counter-$(VERSION) && \
-		cp counter.c Kbuild Makefile dkms.conf /usr/src/counter-$(VERSION)/ && \
-		dkms install counter/$(VERSION); \
-	else \
-		$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install && \
-		depmod -a $(shell uname -r); \
-	fi
+ifneq ($(USE_DKMS),)
+	mkdir -p /usr/src/counter-$(VERSION)
+	cp counter.c Kbuild Makefile dkms.conf /usr/src/counter-$(VERSION)/
+	dkms install counter/$(VERSION)
+else
+	$(need_kdir)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KREL) \
+		INSTALL_MOD_PATH=$(MODROOT) modules_install
+	$(DEPMOD)
+endif
 
 uninstall:
-	@if command -v dkms >/dev/null && dkms status counter/$(VERSION) | grep -q .; then \
-		dkms remove counter/$(VERSION) --all; \
-		rm -rf /usr/src/counter-$(VERSION); \
-	else \
-		rm -f /lib/modules/$(shell uname -r)/extra/counter.ko && \
-		depmod -a $(shell uname -r); \
+ifneq ($(USE_DKMS),)
+	@if dkms status counter/$(VERSION) | grep -q .; then \
+		echo "dkms remove counter/$(VERSION) --all"; \
+		dkms remove counter/$(VERSION) --all && rm -rf /usr/src/counter-$(VERSION); \
 	fi
+endif
+	$(if $(KREL),,$(error No kernel release: name its build tree with KDIR=))
+	$(if $(installed),rm -f $(installed),@echo "No counter.ko in $(MODDIR)")
+	$(if $(installed),rmdir --ignore-fail-on-non-empty $(sort $(dir $(installed))))
+	$(if $(installed),$(DEPMOD))
+
+# make install and uninstall into a staging tree for Linux 6.1 and 6.12,
+# and what make says without headers: on the machine, as any user.
+check-install:
+	@tools/deps.sh install
+	@tools/install-test.sh
