@@ -10,7 +10,11 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?=
 # The test targets take Debian's architecture names (kernels/arches):
 # make check ARCH=arm64 runs the suite on that architecture's kernel.
-TEST_ARCH := $(or $(ARCH),amd64)
+# ARCH is Kbuild's variable too, and may be in the environment: Kbuild's
+# and uname -m's names stand for Debian's there.
+kbuild_to_debian := x86_64:amd64 x86:amd64 i686:i386 aarch64:arm64 arm:armhf \
+	powerpc:ppc64el ppc64le:ppc64el s390:s390x riscv:riscv64
+TEST_ARCH := $(or $(patsubst $(ARCH):%,%,$(filter $(ARCH):%,$(kbuild_to_debian))),$(ARCH),amd64)
 GUEST := build/guest/$(TEST_ARCH)
 # The guest programs' compiler for an architecture: its cross gcc.
 guest_cc = $(shell awk '$$1 == "$(1)" && $$3 != "-" { p = $$3 } \
@@ -28,6 +32,18 @@ TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
 	guest-tools lint deb check-deb sign install uninstall check-install
 
+# The scripts behind the test targets read Debian's name from ARCH.
+TEST_TARGETS := check check-debug matrix mutants check-verdict bench demo guest-tools \
+	lint deb check-deb check-install
+$(TEST_TARGETS): export override ARCH := $(TEST_ARCH)
+
+# The module build passes ARCH to Kbuild, a Debian name as Kbuild's with
+# Debian's cross compiler: ARCH=armhf is ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-.
+arches_field = $(shell awk '$$1 == "$(1)" && $$$(2) != "-" { print $$$(2) }' \
+	kernels/arches 2>/dev/null)
+KBUILD_ARGS = $(if $(ARCH),ARCH=$(or $(call arches_field,$(ARCH),2),$(ARCH)) \
+	$(if $(CROSS_COMPILE),,$(addprefix CROSS_COMPILE=,$(call arches_field,$(ARCH),3))))
+
 # Stops, saying what to install, when KDIR holds no kernel build tree.
 headers_hint = $(shell . /etc/os-release 2>/dev/null; case " $$ID $$ID_LIKE " in \
 	(*" debian "*|*" ubuntu "*) echo "apt-get install linux-headers-$$(uname -r)" ;; \
@@ -43,7 +59,7 @@ all: modules
 
 modules:
 	$(need_kdir)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
 
 clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
@@ -178,7 +194,7 @@ ifneq ($(USE_DKMS),)
 	dkms install counter/$(VERSION)
 else
 	$(need_kdir)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KREL) \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) KERNELRELEASE=$(KREL) \
 		INSTALL_MOD_PATH=$(MODROOT) modules_install
 	$(DEPMOD)
 endif

@@ -7,8 +7,8 @@
 # their headers in the cache: make builds counter.ko, make install puts it
 # into a staging tree (INSTALL_MOD_PATH) for that kernel's release and
 # depmod indexes it there, make uninstall takes it away again. Then what
-# make says with no kernel build tree. As any user: nothing is written
-# outside build/ and the cache.
+# make says with no kernel build tree, and what it passes Kbuild for
+# ARCH. As any user: nothing is written outside build/ and the cache.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -83,8 +83,25 @@ stops_without_headers() {
 		grep -q "install them (apt-get install linux-headers-$(uname -r))" <<<"$out"
 }
 
+# What the module build passes Kbuild for ARCH: a tree whose Makefile
+# prints it stands in for the kernel's.
+kbuild_arch() {
+	mkdir -p "$scratch/echo"
+	printf 'modules:\n\t@echo ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)\n' \
+		>"$scratch/echo/Makefile"
+	make -s -C "$COUNTER_TOP" --no-print-directory KDIR="$scratch/echo" "$@" 2>&1
+}
+
+passes_arch() {
+	local want=$1 got
+	shift
+	got=$(kbuild_arch "$@")
+	echo "$*: $got"
+	[ "$got" = "$want" ]
+}
+
 ktap_print_header
-ktap_set_plan $((${#kernels[@]} * 5 + 3))
+ktap_set_plan $((${#kernels[@]} * 5 + 6))
 rm -rf "$scratch"
 mkdir -p "$scratch"
 for k in "${kernels[@]}"; do
@@ -113,6 +130,12 @@ else
 	ktap_check "make without the running kernel's headers says what to install" \
 		stops_without_headers
 fi
+ktap_check "make ARCH=armhf passes Kbuild ARCH=arm and Debian's cross compiler" \
+	passes_arch "ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-" ARCH=armhf
+ktap_check "make ARCH=x86_64 passes Kbuild's own name through" \
+	passes_arch "ARCH=x86_64 CROSS_COMPILE=" ARCH=x86_64
+ktap_check "make with CROSS_COMPILE keeps it" \
+	passes_arch "ARCH=arm64 CROSS_COMPILE=my-" ARCH=arm64 CROSS_COMPILE=my-
 ktap_check "nothing changed in /boot, /lib/modules or the kernel packages" \
 	diff <(echo "$before") <(kernel_state)
 ktap_finished

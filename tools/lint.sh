@@ -8,10 +8,11 @@ set -uo pipefail
 
 . "$(dirname "$0")/../kernels/resolve.sh"
 cd "$COUNTER_TOP"
-# The builds checked are against the default guest kernel's headers,
-# with the machine's gcc.
+# The builds checked are amd64's, against the default guest kernel's
+# headers, with the machine's gcc: whatever ARCH the guests take.
+ARCH=amd64
 resolve_kernel || exit 1
-kmake=(CC="$KCC")
+kmake=(ARCH="$(arch_field amd64 2)" CC="$KCC")
 src=$(kernels/linux-source.sh) || exit 1
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
