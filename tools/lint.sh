@@ -54,10 +54,13 @@ user_warnings() {
 	done
 }
 
+# Newer cppcheck (2.17, Debian 13) also notes where it limits its
+# analysis of branches: a note, not a finding.
 user_cppcheck() {
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
 		--enable=warning,style,performance,portability \
-		--suppress=missingIncludeSystem -Iguest/lib -Iguest/tests "${user_c[@]}"
+		--suppress=missingIncludeSystem --suppress=normalCheckLevelMaxBranches \
+		-Iguest/lib -Iguest/tests "${user_c[@]}"
 }
 
 versions() {
