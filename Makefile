@@ -30,11 +30,11 @@ TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
 	guest/tests/signing_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
-	guest-tools lint deb check-deb sign install uninstall check-install
+	guest-tools lint deb check-deb sign install uninstall check-install check-user
 
 # The scripts behind the test targets read Debian's name from ARCH.
 TEST_TARGETS := check check-debug matrix mutants check-verdict bench demo guest-tools \
-	lint deb check-deb check-install
+	lint deb check-deb check-install check-user
 $(TEST_TARGETS): export override ARCH := $(TEST_ARCH)
 
 # The module build passes ARCH to Kbuild, a Debian name as Kbuild's with
@@ -216,3 +216,10 @@ endif
 check-install:
 	@tools/deps.sh install
 	@tools/install-test.sh
+
+# make check and make demo as an unprivileged user with a fresh HOME: on
+# this machine, or in a chroot of SUITE (trixie, sid) made with
+# debootstrap; the kernels installed stay as they were. Needs root.
+check-user:
+	@tools/deps.sh user
+	@tools/user-test.sh $(SUITE)

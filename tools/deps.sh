@@ -3,7 +3,7 @@
 # Installs the Debian packages a target needs, when any is missing: the
 # only step that needs root. As another user it prints the apt-get line.
 # Usage: deps.sh TARGET   (check, demo, mutants, verdict, matrix, debug,
-#                          bench, deb, lint, install)
+#                          bench, deb, lint, install, user)
 # No kernel is among them: guest kernels, their headers and the kernel
 # source are fetched into the cache. A guest of another architecture
 # (ARCH, as in kernels/arches) needs its QEMU, cross compiler and C
@@ -49,6 +49,7 @@ lint) pkgs+=(git xz-utils sparse clang-format cppcheck groff dpkg-dev patch) ;;
 deb) pkgs+=(git dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
 # 6.12's module build makes BTF with pahole; its modules_install, xz.
 install) pkgs+=(dwarves xz-utils) ;;
+user) pkgs+=(debootstrap) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac
 
