@@ -4,7 +4,7 @@
 # The test targets build it for Debian's packaged kernel instead, fetched
 # into the cache (KVER to pick another), and prove it in a QEMU guest:
 # nothing is ever loaded into, or installed beside, the machine's own
-# kernel.
+# kernel. `make help` lists the targets and variables.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?=
@@ -30,7 +30,7 @@ TEST_SRCS := guest/tests/counter_test.c guest/tests/debug_test.c \
 	guest/tests/signing_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
-	guest-tools lint deb check-deb sign install uninstall check-install check-user
+	guest-tools lint deb check-deb sign install uninstall check-install check-user help
 
 # The scripts behind the test targets read Debian's name from ARCH.
 TEST_TARGETS := check check-debug matrix mutants check-verdict bench demo guest-tools \
@@ -223,3 +223,58 @@ check-install:
 check-user:
 	@tools/deps.sh user
 	@tools/user-test.sh $(SUITE)
+
+define help_text
+Building for a real machine:
+  make                 counter.ko for the running kernel (KDIR for another)
+  make install         through DKMS if it is there, else Kbuild's modules_install
+                       and depmod, for the kernel in KDIR (root, unless staged)
+  make uninstall       removes what make install put, wherever it went
+  make sign            signs counter.ko with SIGN_KEY and SIGN_CERT
+  make deb             the counter-dkms Debian package, in build/deb/
+  make clean           removes what the build made
+
+Tests in QEMU guests (nothing is loaded into, or installed on, this machine):
+  make check           the test suite on Debian 12's kernel (about a minute)
+  make demo            boots a guest, loads the module, shows it counting
+  make check-debug     the suite and more on a debug kernel it builds
+  make matrix          the suite on each of Debian's kernels and architectures
+  make mutants         the suite on every mutant in mutants/: each must fail it
+  make bench           figures against a naive baseline
+
+Tests on this machine:
+  make lint            checkpatch, sparse, W=1, clang-format, cppcheck, groff, symbols
+  make check-verdict   the verdict on crafted runs, prove on the last run's TAP
+  make check-install   make, install and uninstall into a staging tree, 6.1 and 6.12
+  make check-deb       installs the package, tests DKMS's build, purges it (root)
+  make check-user      check and demo as an unprivileged user, here or in a
+                       chroot of another Debian release (root)
+
+Variables:
+  KDIR=DIR             make, install, uninstall, sign: the kernel build tree
+                       (default: the running kernel's headers)
+  ARCH=NAME            the guest's architecture by Debian's name: amd64 (default),
+                       arm64, armhf, i386, ppc64el, s390x, riscv64; Kbuild's and
+                       uname -m's names (x86_64, aarch64, arm, ...) mean the same.
+                       lint, check-deb, check-install and check-user are amd64's.
+                       For make: passed to Kbuild, a Debian name as Kbuild's with
+                       Debian's cross compiler (armhf: arm, arm-linux-gnueabihf-)
+  CROSS_COMPILE=PREFIX make: the cross compiler
+  KVER=RELEASE         guest tests: a kernel in the cache other than the default
+  COUNTER_CACHE=DIR    where kernels and the kernel source are fetched
+                       (default ~/.cache/counter)
+  COUNTER_ACCEL=kvm    guests under KVM instead of TCG
+  T=NAME               make check: only the tests a name or glob matches
+  QUICK=1              make bench: short windows
+  SIGN_KEY, SIGN_CERT  make sign: key and certificate (default DKMS's MOK pair)
+  SIGN_MODULE=FILE     make sign: the module to sign (default counter.ko)
+  INSTALL_MOD_PATH=DIR make install, uninstall: a staging root instead of /
+                       (never through DKMS)
+  INSTALL_MOD_DIR=DIR  make install, uninstall: where under lib/modules/RELEASE/
+                       (default Kbuild's: extra/ before Linux 6.3, updates/ since)
+  SUITE=trixie|sid     make check-user: in a chroot of that Debian release
+endef
+
+help:
+	$(info $(help_text))
+	@:
