@@ -8,16 +8,15 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tools/lib.sh"
+src=$("$here/linux-source.sh")
 fragments=("$here"/configs/{qemu,debug,modsign}.config)
 key=$(cat "${fragments[@]}" | sha256sum | cut -c1-12)
-out=$COUNTER_CACHE/debug-kernel/$(linux_source_version)-$key
+out=$COUNTER_CACHE/debug-kernel/${src##*/linux-source-}-$key
 
 if [ -f "$out/.built" ]; then
 	echo "$out"
 	exit 0
 fi
-
-src=$("$here/linux-source.sh")
 
 echo "debug kernel: configuring $out" >&2
 rm -rf "$out"

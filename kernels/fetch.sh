@@ -6,10 +6,10 @@
 # Usage: fetch.sh SUITE FLAVOUR [ARCH]   e.g. bullseye amd64,
 #                    bookworm-backports rt-amd64, bookworm armmp armhf
 #
-# Packages come through a private apt configuration (its own sources list,
-# lists and cache under the cache directory), from the archive the machine's
-# own apt sources name; the machine's apt setup is never changed. The image
-# and headers are unpacked with dpkg -x into
+# Packages come through a private apt configuration (apt.sh), from the
+# archive the machine's own apt sources name; the machine's apt setup is
+# never changed, and any user can fetch. The image and headers are unpacked
+# with dpkg -x into
 #   $COUNTER_CACHE/kernels/RELEASE/{image,headers}
 # and the headers' hard-coded /usr/src paths are pointed into the cache.
 # Another architecture's headers build with the machine's own (amd64)
@@ -17,7 +17,7 @@
 # busybox comes too, as $COUNTER_CACHE/kernels/RELEASE/busybox.
 # For trixie and sid, whose kbuild and compilers need a newer C library
 # than Debian 12's, the headers live in a minimal chroot of that suite,
-# made with debootstrap, instead:
+# made with debootstrap (as root), instead:
 #   $COUNTER_CACHE/kernels/RELEASE/chroot
 # A second run downloads nothing.
 set -euo pipefail
@@ -26,70 +26,15 @@ suite=${1:?usage: fetch.sh SUITE FLAVOUR}
 flavour=${2:?usage: fetch.sh SUITE FLAVOUR}
 arch=${3:-amd64}
 . "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/apt.sh"
 cross=$(arch_field "$arch" 3)
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { echo "fetch: $*" >&2; }
-
-# The main archive's URI, as the machine's apt sources give it.
-archive_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '/^$/ { if (s ~ / bookworm( |$)/) { print u; exit } u = s = "" }
-		     /^URIs:/ { u = $2 } /^Suites:/ { s = $0 " " }
-		     END { if (s ~ / bookworm( |$)/) print u }' "$f"
-	done
-	grep -hsE '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]+ +bookworm( |$)' \
-		/etc/apt/sources.list /etc/apt/sources.list.d/*.list |
-		sed -E 's/^deb +(\[[^]]*\] +)?([^ ]+).*/\2/' || true
-}
-
-uri=$(archive_uri | head -n 1)
-[ -n "$uri" ] || { log "no bookworm archive in the machine's apt sources"; exit 1; }
-
-apt_dir=$COUNTER_CACHE/apt/$suite
-[ "$arch" = amd64 ] || apt_dir=$apt_dir-$arch
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-	  -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
-	  -o "Dir::State=$apt_dir/state" -o "Dir::Cache=$apt_dir/cache"
-	  -o "Dir::State::status=$apt_dir/status" -o "APT::Sandbox::User=root"
-	  -o "APT::Architecture=amd64" -o "APT::Architectures::=amd64"
-	  -o "APT::Architectures::=$arch")
-
-private_apt() {
-	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/state/lists/partial" \
-		"$apt_dir/cache/archives/partial"
-	touch "$apt_dir/status"
-	echo "deb [signed-by=$keyring] $uri $suite main" >"$apt_dir/sources.list"
-	# Lists younger than a day are fresh enough.
-	if [ -z "$(find "$apt_dir/state/lists" -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
-		log "apt-get update for $suite"
-		apt-get "${apt_opts[@]}" update -q >/dev/null
-	fi
-}
 
 # linux-image-FLAVOUR is a metapackage naming the release's package.
 release_of() {
 	apt-cache "${apt_opts[@]}" depends "linux-image-$flavour:$arch" |
 		sed -n 's/^ *Depends: linux-image-\([0-9][^ :]*\).*/\1/p' |
 		sort -V | tail -n 1
-}
-
-# Fetches PACKAGE and, recursively, those of its dependencies whose
-# names match PATTERN: the architecture's own build, or else the
-# machine's (linux-kbuild, which runs here) or the "all" one.
-download() {
-	local pkg=$1 dest=$2 pattern=$3 dep
-	[ -n "$(ls "$dest/${pkg}_"*.deb 2>/dev/null)" ] && return 0
-	(cd "$dest" &&
-	 { { [[ $pkg != linux-kbuild-* ]] &&
-	     apt-get "${apt_opts[@]}" download -q "$pkg:$arch" >/dev/null 2>&1; } ||
-	   apt-get "${apt_opts[@]}" download -q "$pkg" >/dev/null; })
-	for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg:$arch" |
-		     sed -n 's/^ *Depends: <\{0,1\}\([^ <>:]*\).*/\1/p' |
-		     grep -E "$pattern"); do
-		download "$dep" "$dest" "$pattern"
-	done
 }
 
 # In sid the kernel itself is in linux-binary-*, which the image needs, at
@@ -131,7 +76,7 @@ make_chroot() {
 	[ -f "$root/usr/src/linux-headers-$release/Makefile" ] && return 0
 	rm -rf "$root"
 	log "debootstrap $suite into $root (a few minutes)"
-	debootstrap --variant=minbase --keyring="$keyring" "$suite" "$root" "$uri" >&2
+	debootstrap --variant=minbase --keyring="$keyring" "$suite" "$root" "$apt_uri" >&2
 	if [ "$arch" = amd64 ]; then
 		log "installing gcc, make and linux-headers-$release in the chroot"
 		chroot "$root" env DEBIAN_FRONTEND=noninteractive \
@@ -161,7 +106,7 @@ fetch_busybox() {
 	rm -rf "$dir/busybox-static"
 }
 
-private_apt
+apt_use "$suite" "$arch"
 release=$(release_of)
 [ -n "$release" ] || { log "no linux-image-$flavour in $suite"; exit 1; }
 dir=$COUNTER_CACHE/kernels/$release

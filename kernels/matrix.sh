@@ -7,13 +7,12 @@
 set -uo pipefail
 
 here=$(dirname "$0")
-. "$here/resolve.sh"
+. "$here/../tools/lib.sh"
 
-# arch, label (or "-": the release's version), suite ("-" for the
-# installed linux-image-amd64), flavour
+# arch, label (or "-": the release's version), suite, flavour
 entries=(
 	"amd64 5.10 bullseye amd64"
-	"amd64 6.1 - amd64"
+	"amd64 6.1 bookworm amd64"
 	"amd64 6.12 bookworm-backports amd64"
 	"amd64 6.12-rt bookworm-backports rt-amd64"
 	"amd64 sid sid amd64"
@@ -33,11 +32,7 @@ mkdir -p "$COUNTER_BUILD"
 
 for entry in "${entries[@]}"; do
 	read -r arch label suite flavour <<<"$entry"
-	if [ "$suite" = - ]; then
-		release=$(default_kver)
-	else
-		release=$("$here/fetch.sh" "$suite" "$flavour" "$arch")
-	fi
+	release=$("$here/fetch.sh" "$suite" "$flavour" "$arch")
 	if [ -z "$release" ]; then
 		echo "| $arch | $label | (fetch failed) | $flavour | no | 0 passed, 1 failed | - |" >>"$table"
 		KTAP_FAILED=$((KTAP_FAILED + 1))

@@ -10,7 +10,7 @@
 #   kernel that kernels/debug-build.sh makes.
 # Environment: ARCH (Debian's name for the guest's architecture, as in
 #   kernels/arches; default amd64), KVER (guest kernel release, default:
-#   linux-headers-amd64's, or the one ARCH's row names), KCC (compiler
+#   the one ARCH's row in kernels/arches names), KCC (compiler
 #   for the module build), COUNTER_KO (a counter.ko built elsewhere, e.g.
 #   by DKMS, to test instead of building one), COUNTER_C (another
 #   counter.c to build and test, e.g. a mutant), COUNTER_LOGS (where the

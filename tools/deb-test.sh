@@ -4,11 +4,17 @@
 # the module for Debian's packaged kernel (nothing is loaded into the
 # machine's own kernel), runs the guest suite on that build, purges the
 # package and checks that nothing is left. Needs root.
+# The guest's kernel is not installed here: for the test, its headers in
+# the cache are linked where an installed linux-headers package puts them,
+# /lib/modules/RELEASE/build, and what the test added there goes with the
+# package.
 # Usage: deb.sh PATH/TO/counter-dkms_VERSION_all.deb
 set -uo pipefail
 
 deb=$(realpath "${1:?usage: deb.sh DEB}")
 . "$(dirname "$0")/../kernels/resolve.sh"
+# The package is amd64's, whatever ARCH the guests take.
+ARCH=amd64
 resolve_kernel || exit 1
 version=$(dpkg-deb -f "$deb" Version)
 ko=/var/lib/dkms/counter/$version/$KVER/x86_64/module/counter.ko
@@ -36,14 +42,38 @@ modinfo_matches() {
 		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$KVER" ]
 }
 
+# Links the cached headers where DKMS looks for them, unless the
+# machine has that kernel's own.
+link_headers() {
+	[ -z "$linked" ] || { mkdir -p "$moddir" && ln -s "$KBUILD" "$moddir/build"; }
+}
+
+# kernel_state's listing without the files' times.
+without_times() {
+	awk 'NF == 6 { $4 = "-" } 1'
+}
+
+unlink_headers() {
+	[ -n "$linked" ] && rm -f "$moddir/build"
+	[ -n "$made_moddir" ] && rm -rf "$moddir"
+	return 0
+}
+
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deb.sh: installing a package needs root" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+moddir=/lib/modules/$KVER
+linked=
+made_moddir=
+[ -e "$moddir/build" ] || linked=1
+[ -e "$moddir" ] || made_moddir=1
+before=$(kernel_state)
 
 ktap_print_header
 ktap_check "nothing of counter is installed before" leftovers
+ktap_check "$KVER's headers are where DKMS looks" link_headers
 ktap_check "apt-get installs $(basename "$deb")" \
 	quietly apt-get install -y -q "$deb"
 # The package builds for the running kernel; Debian's packaged kernel is
@@ -76,5 +106,11 @@ fi
 ktap_check "apt-get purges counter-dkms" \
 	quietly apt-get purge -y -q counter-dkms
 ktap_check "nothing of counter is left after purge" leftovers
+unlink_headers
+# Installing the package has DKMS build for every kernel whose headers
+# are installed, and the purge has depmod write their indexes again:
+# their times change, not what they hold.
+ktap_check "/boot, /lib/modules and the kernel packages hold what they held" \
+	diff <(without_times <<<"$before") <(kernel_state | without_times)
 ktap_set_plan "$KTAP_NUM"
 ktap_finished

@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Installs the Debian packages a target needs, when any is missing.
-# Usage: deps.sh TARGET   (check, mutants, verdict, matrix, debug, bench,
-#                          deb, lint)
-# A guest of another architecture (ARCH, as in kernels/arches) needs its
-# QEMU, cross compiler and C library; the matrix needs every one's.
+# Installs the Debian packages a target needs, when any is missing: the
+# only step that needs root. As another user it prints the apt-get line.
+# Usage: deps.sh TARGET   (check, demo, mutants, verdict, matrix, debug,
+#                          bench, deb, lint, install, user)
+# No kernel is among them: guest kernels, their headers and the kernel
+# source are fetched into the cache. A guest of another architecture
+# (ARCH, as in kernels/arches) needs its QEMU, cross compiler and C
+# library; the matrix needs every one's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64
-      qemu-system-x86 busybox-static cpio)
+pkgs=(gcc make libc6-dev kmod debian-archive-keyring qemu-system-x86
+      busybox-static cpio)
 # The packages that build for and boot a guest of architecture $1.
 arch_pkgs() {
 	local cross
@@ -39,10 +42,13 @@ matrix)
 	for a in $(awk '!/^#/ { print $1 }' "$COUNTER_TOP/kernels/arches"); do
 		pkgs+=($(arch_pkgs "$a"))
 	done ;;
-debug) pkgs+=("$LINUX_SOURCE_PKG" xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
-lint) pkgs+=("$LINUX_SOURCE_PKG" xz-utils sparse clang-format cppcheck groff dpkg-dev
-	    patch shellcheck) ;;
-deb) pkgs+=(dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
+debug) pkgs+=(xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
+lint) pkgs+=(git xz-utils sparse clang-format cppcheck groff dpkg-dev patch
+	    shellcheck) ;;
+deb) pkgs+=(git dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;
+# 6.12's module build makes BTF with pahole; its modules_install, xz.
+install) pkgs+=(dwarves xz-utils) ;;
+user) pkgs+=(debootstrap) ;;
 *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac
 

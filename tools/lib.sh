@@ -6,8 +6,12 @@
 COUNTER_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COUNTER_BUILD=$COUNTER_TOP/build
 COUNTER_CACHE=${COUNTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/counter}
-# Debian's kernel source: checkpatch.pl and the debug kernel come from it.
+# Debian 12's kernel source, whatever Debian release the machine runs:
+# checkpatch.pl and the debug kernel come from it (kernels/linux-source.sh).
+# shellcheck disable=SC2034 # for the scripts that source this
 LINUX_SOURCE_PKG=linux-source-6.1
+# shellcheck disable=SC2034 # for the scripts that source this
+LINUX_SOURCE_SUITE=bookworm
 # The verdict, which also knows the guest's success marker.
 # shellcheck disable=SC2034 # for the scripts that source this
 VERDICT=$COUNTER_BUILD/host/verdict
@@ -24,8 +28,19 @@ arch_field() {
 		END { exit !f }' "$COUNTER_TOP/kernels/arches"
 }
 
-linux_source_version() {
-	dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PKG"
+# What kernels the machine (or the system at root $1) has: /boot and
+# /lib/modules file by file (a directory's time left out: it changes when
+# an entry comes and goes again), and the linux-image and linux-headers
+# packages dpkg knows. Two listings differ when a kernel, headers or a
+# module came or went or changed.
+# shellcheck disable=SC2120 # the root is optional: the machine's by default
+kernel_state() {
+	local root=${1:-}
+	find "$root/boot" "$root/lib/modules" -printf '%p %y %s %T@ %m %u\n' 2>/dev/null |
+		cut -c "$((${#root} + 1))-" | awk '$2 == "d" { $4 = "-" } 1' | sort
+	dpkg-query --admindir="$root/var/lib/dpkg" -W \
+		-f='${db:Status-Abbrev} ${Package} ${Version}\n' \
+		'linux-image*' 'linux-headers*' 2>/dev/null | sort
 }
 
 # The "N passed, N failed[, N skipped]" line that ends every suite.
