@@ -54,11 +54,13 @@ static void load_boot_modules(void)
 {
 	struct dirent **names;
 	char path[512];
-	int n, i, fd;
+	int n, i;
 
 	n = scandir(BOOT_MODULES, &names, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.') {
+			int fd;
+
 			snprintf(path, sizeof(path), BOOT_MODULES "/%s",
 				 names[i]->d_name);
 			fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -281,7 +281,7 @@ struct guest_run {
 	int plan, reported, marker, kmsg_end;
 };
 
-static void read_tap(const char *path, char names[][128], int count,
+static void read_tap(const char *path, const char names[][128], int count,
 		     struct guest_run *run, struct log_judge *kmsg)
 {
 	char line[MAX_LINE], name[128];
@@ -292,7 +292,7 @@ static void read_tap(const char *path, char names[][128], int count,
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		int ok, num, skip, good;
+		int ok, num, skip;
 
 		chomp(line);
 		if (!strcmp(line, SUCCESS_MARKER)) {
@@ -305,7 +305,7 @@ static void read_tap(const char *path, char names[][128], int count,
 			run->plan = num;
 		} else if (names &&
 			   !parse_result(line, &ok, &num, name, sizeof(name), &skip)) {
-			good = num == run->reported + 1 && num <= count &&
+			int good = num == run->reported + 1 && num <= count &&
 			       !strcmp(name, names[num - 1]);
 			if (!good)
 				printf("# result %d (%s) is not test %d of the list\n",

@@ -217,7 +217,7 @@ int task_info(pid_t pid, struct task_info *ti)
 int kthreads_named(const char *name, pid_t *pid)
 {
 	DIR *d = opendir("/proc");
-	struct dirent *e;
+	const struct dirent *e;
 	int count = 0;
 
 	if (!d)

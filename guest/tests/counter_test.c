@@ -155,7 +155,8 @@ static int by_value(const void *a, const void *b)
  */
 static int judge_period(const struct ticks *t)
 {
-	double slopes[(SAMPLE_SECONDS + 2) * (SAMPLE_SECONDS + 1) / 2], ppm;
+	double slopes[(SAMPLE_SECONDS + 2) * (SAMPLE_SECONDS + 1) / 2] = { 0 };
+	double ppm;
 	int i, j, n = 0;
 
 	ASSERT_GE(t->count, 2);
@@ -356,7 +357,7 @@ TEST(counter, bad_pointer_gives_efault)
 	a = read(fd, hole, 64);
 	ea = errno;
 	/* Through syscall(): the compiler rightly rejects this read(). */
-	b = syscall(SYS_read, fd, (void *)8, 64);
+	b = syscall(SYS_read, fd, (uintptr_t)8, 64);
 	eb = errno;
 	after = counter_pread(fd, &n);
 	close(fd);

@@ -199,7 +199,8 @@ TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 
 TEST_DEBUG(kernel, lockdep_still_on, 60)
 {
-	char buf[8192], *p;
+	char buf[8192];
+	const char *p;
 	int fd = open("/proc/lockdep_stats", O_RDONLY);
 	ssize_t len;
 	int on = -1;
