@@ -117,7 +117,10 @@ void test_skip(const char *fmt, ...)
 
 const char *errname(long e)
 {
-	static char buf[96];
+	/* Two at once in one message: expected and seen. */
+	static char bufs[2][96];
+	static int next;
+	char *buf = bufs[next++ % 2];
 	const char *name;
 
 	if (!e)
@@ -125,7 +128,7 @@ const char *errname(long e)
 	if (e < 0)
 		e = -e;
 	name = strerrorname_np((int)e);
-	snprintf(buf, sizeof(buf), "%s (%s)", name ? name : "?",
+	snprintf(buf, sizeof(bufs[0]), "%s (%s)", name ? name : "?",
 		 strerror((int)e));
 	return buf;
 }
@@ -159,15 +162,20 @@ static void run_child(const struct test *t, int forced)
 /* Waits for the child until the timeout; kills its group after it. */
 static void wait_child(pid_t pid, int timeout_s)
 {
-	struct timespec left = { timeout_s, 0 };
+	struct timespec now, left;
 	sigset_t chld;
+	time_t end;
 	int status;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	end = now.tv_sec + timeout_s;
 	for (;;) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (struct timespec){ end > now.tv_sec ? end - now.tv_sec : 0, 0 };
 		if (sigtimedwait(&chld, NULL, &left) < 0 && errno == EAGAIN) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
