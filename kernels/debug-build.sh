@@ -21,7 +21,8 @@ fi
 echo "debug kernel: configuring $out" >&2
 rm -rf "$out"
 mkdir -p "$out"
-kmake() { make -s -C "$src" O="$out" "$@"; }
+# The kernel's own ARCH, whatever Debian name the caller exported.
+kmake() { make -s -C "$src" O="$out" ARCH=x86 "$@"; }
 kmake tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 	"${fragments[@]}" >/dev/null
