@@ -243,12 +243,14 @@ Building for a real machine:
   make clean           removes what the build made
 
 Tests in QEMU guests (nothing is loaded into, or installed on, this machine):
-  make check           the test suite on Debian 12's kernel (about a minute)
+  make check           the test suite on Debian 12's kernel (about a minute and a half)
   make demo            boots a guest, loads the module, shows it counting
   make check-debug     the suite and more on a debug kernel it builds
   make matrix          the suite on each of Debian's kernels and architectures
   make mutants         the suite on every mutant in mutants/: each must fail it
   make bench           figures against a naive baseline
+  make shell           a guest with counter.ko loaded and a shell on the terminal
+  make check-shell     make shell driven by a script, its answers checked
 
 Tests on this machine:
   make lint            checkpatch, sparse, W=1, clang-format, cppcheck, groff, symbols
