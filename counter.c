@@ -69,9 +69,9 @@ static int counter_thread(void *unused)
 		/*
 		 * The deadline is on BOOTTIME; the timer runs on MONOTONIC
 		 * (schedule_hrtimeout_range_clock(), which takes BOOTTIME, is
-		 * exported only since 6.0), where the same instant is earlier
-		 * by the time spent suspended so far. Armed absolute, so time
-		 * lost before arming does not move the wake-up. No suspend
+		 * exported in mainline only since 6.0), where the same instant
+		 * is earlier by the time spent in suspend. Armed absolute, so
+		 * time lost before arming does not move the wake-up. No suspend
 		 * comes in between: the freezer stops us at the top of the
 		 * loop first, and after thaw the loop recomputes. The slack
 		 * is the thread's own (50 us by default), which lets the
