@@ -35,23 +35,32 @@ static struct proc_dir_entry *counter_entry;
  */
 static unsigned long counter_seconds;
 
-static unsigned long counter_elapsed(void)
+/*
+ * The arithmetic, in nanoseconds held in 64 bits (292 years) and nothing
+ * narrower: no jiffies or milliseconds that wrap after 49 days on 32-bit.
+ * Whole seconds from start to now:
+ */
+static unsigned long counter_whole_seconds(ktime_t start, ktime_t now)
 {
-	ktime_t elapsed = ktime_sub(ktime_get_boottime(), counter_start);
+	return (unsigned long)div_u64(ktime_to_ns(ktime_sub(now, start)),
+				      NSEC_PER_SEC);
+}
 
-	return (unsigned long)div_u64(ktime_to_ns(elapsed), NSEC_PER_SEC);
+/* The instant the count becomes seconds + 1; 64-bit before the + 1. */
+static ktime_t counter_next_tick(ktime_t start, unsigned long seconds)
+{
+	return ktime_add_ns(start, ((u64)seconds + 1) * NSEC_PER_SEC);
 }
 
 static int counter_thread(void *unused)
 {
 	set_freezable();
 	while (!kthread_freezable_should_stop(NULL)) {
-		unsigned long now = counter_elapsed();
-		ktime_t deadline;
+		unsigned long now = counter_whole_seconds(counter_start,
+							  ktime_get_boottime());
+		ktime_t deadline = counter_next_tick(counter_start, now);
 
 		WRITE_ONCE(counter_seconds, now);
-		deadline = ktime_add_ns(counter_start,
-					(u64)(now + 1) * NSEC_PER_SEC);
 
 		/*
 		 * Interruptible, not uninterruptible: a thread asleep in D

@@ -91,6 +91,11 @@ build() {
 		module=$out/counter.ko
 	fi
 	build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
+	# The debug kernel has KUnit: counter.c under test, with its suite.
+	[ "$mode" = check-debug ] &&
+		build_modules "$out/kunit" "${COUNTER_C:-$top/counter.c}" \
+			"$top"/guest/kunit/{Kbuild,counter_kunit.c}
+	return 0
 }
 
 # What the guest runs (cmd), for how long at most (tmo), and for the
@@ -153,7 +158,8 @@ pack_signing() {
 	tail -c 28 "$module" | grep -q 'Module signature appended' ||
 		cp "$module" "$lib/counter_unsigned.ko"
 	[ "$mode" = check-debug ] || return 0
-	for ko in "$lib"/{counter,noop,squatter}.ko; do
+	cp "$out/kunit/counter_kunit.ko" "$lib/"
+	for ko in "$lib"/{counter,noop,squatter,counter_kunit}.ko; do
 		make -s -C "$top" sign KDIR="$KBUILD" SIGN_MODULE="$ko" \
 			SIGN_KEY="$KBUILD/certs/signing_key.pem" \
 			SIGN_CERT="$KBUILD/certs/signing_key.x509"

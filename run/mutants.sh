@@ -6,7 +6,9 @@
 # which keeps the run short). A mutant killed by a host check
 # ("Killed-by: lint: ...") is left to make lint. One killed by a build
 # ("Killed-by: build: ARCH") must fail to build for that architecture,
-# with modpost naming a symbol the kernel does not export.
+# with modpost naming a symbol the kernel does not export. One killed on
+# the debug kernel ("Killed-by: debug: TEST") runs just that test there:
+# a whole debug run takes ten minutes.
 # Usage: mutants.sh [NAME...]
 set -uo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -46,9 +48,13 @@ for patch in "${patches[@]}"; do
 		fi
 		continue
 	fi
+	mode=check only=
+	if [[ $killer == debug:* ]]; then
+		killer=${killer#debug: } mode=check-debug only=$killer
+	fi
 	start=$(date +%s)
-	COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
-		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+	COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name T=$only \
+		"$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
 	# The guest's own failures carry no directive; the verdict's do.
 	first=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' "$log" | head -n 1)

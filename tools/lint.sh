@@ -32,7 +32,10 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 mapfile -t kernel_c < <(git ls-files '*.c' | xargs -r grep -l '<linux/module.h>')
-mapfile -t user_c < <(git ls-files '*.c' | xargs -r grep -L '<linux/module.h>')
+# KUnit suites need a kernel with KUnit: checkpatch and clang-format here,
+# the build in make check-debug, against the debug kernel.
+mapfile -t kunit_c < <(git ls-files '*.c' | xargs -r grep -l '<kunit/test.h>')
+mapfile -t user_c < <(git ls-files '*.c' | xargs -r grep -L '<linux/module.h>\|<kunit/test.h>')
 # Every shell script; debian/rules is a makefile.
 mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run)
 
@@ -67,7 +70,7 @@ need_source() {
 checkpatch() {
 	have "kernel C files" "${kernel_c[@]}" && need perl && need_source || return 1
 	"$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
-		-f "${kernel_c[@]}"
+		-f "${kernel_c[@]}" "${kunit_c[@]}"
 }
 
 # Builds every kernel C file once against the guest kernel's headers with
@@ -106,7 +109,7 @@ clang_format() {
 	have "kernel C files" "${kernel_c[@]}" && need clang-format && need_source ||
 		return 1
 	clang-format --style="file:$src/.clang-format" --dry-run --Werror \
-		"${kernel_c[@]}"
+		"${kernel_c[@]}" "${kunit_c[@]}"
 }
 
 user_warnings() {
@@ -180,7 +183,7 @@ shell_check() {
 
 # Every check, in order; "check" counts them first, then runs them.
 checks() {
-	check --silent "checkpatch --strict on ${#kernel_c[@]} kernel C files" checkpatch
+	check --silent "checkpatch --strict on $((${#kernel_c[@]} + ${#kunit_c[@]})) kernel C files" checkpatch
 	check --silent "sparse (C=2) reports nothing" sparse_build
 	check --silent "W=1 build has no warning" kbuild w1 W=1
 	check "counter.ko imports only what tools/kernel-exports.tsv dates, here and in the matrix's builds" \

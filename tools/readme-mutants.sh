@@ -9,10 +9,11 @@
 #   Killed-by: lint: SCRIPT          `make lint` (`SCRIPT`)
 #   Killed-by: build: ARCH           the ARCH build, then an optional note
 #                                    in parentheses
+#   Killed-by: debug: TEST           `TEST` (debug kernel)
 # Names each difference.
 # Usage: readme-mutants.sh [--list FILE] [--mutants DIR] [README]
-#   FILE holds the suite's tests (as tools/suite-list.sh prints them);
-#   without it the list comes from the binary.
+#   FILE holds the suite's tests (as tools/suite-list.sh --debug prints
+#   them); without it the list comes from the binary.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +31,7 @@ if [ -z "$list" ]; then
 	scratch=$(mktemp -d)
 	trap 'rm -rf "$scratch"' EXIT
 	list=$scratch/list
-	"$COUNTER_TOP/tools/suite-list.sh" >"$list" || exit 1
+	"$COUNTER_TOP/tools/suite-list.sh" --debug >"$list" || exit 1
 fi
 declare -A in_suite=()
 while read -r t; do in_suite[$t]=1; done <"$list"
@@ -44,6 +45,7 @@ render() {
 	"lint: tools/symbols.sh") echo "\`make lint\` (the symbol check)" ;;
 	lint:\ *) echo "\`make lint\` (\`${1#lint: }\`)" ;;
 	build:\ *) echo "the ${1#build: } build" ;;
+	debug:\ *) echo "\`${1#debug: }\` (debug kernel)" ;;
 	*) echo "\`$1\`" ;;
 	esac
 }
@@ -94,7 +96,7 @@ while IFS=$'\t' read -r name_cell promise_cell killer_cell extra; do
 	esac
 	case $killer in
 	lint:* | build:*) ;;
-	*) [ -n "${in_suite[$killer]:-}" ] ||
+	*) [ -n "${in_suite[${killer#debug: }]:-}" ] ||
 		fail "$name: Killed-by: $killer is not a test of counter_test --list" ;;
 	esac
 done <<<"$rows"

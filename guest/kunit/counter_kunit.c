@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for counter.c's arithmetic, at the boundaries that an uptime
+ * of days or years reaches and no test can wait for: where a count held in
+ * 32 bits of nanoseconds, milliseconds or seconds would wrap, and the end
+ * of ktime_t itself. The suite includes counter.c (the copy under test) to
+ * reach its static functions; it runs when the module is loaded, before
+ * counter_init(), and its results are in
+ * /sys/kernel/debug/kunit/counter_arithmetic/results.
+ */
+#include "counter.c"
+
+#include <kunit/test.h>
+
+struct span {
+	const char *what;
+	u64 ns; /* from load to now */
+	unsigned long seconds; /* whole seconds the count must show */
+};
+
+static const struct span spans[] = {
+	{ "load", 0, 0 },
+	{ "1 s - 1 ns", NSEC_PER_SEC - 1, 0 },
+	{ "1 s", NSEC_PER_SEC, 1 },
+	{ "2^31 ns", 1ULL << 31, 2 },
+	{ "2^32 ns", 1ULL << 32, 4 },
+	{ "2^31 ms - 1 ns", (1ULL << 31) * NSEC_PER_MSEC - 1, 2147483 },
+	{ "2^32 ms - 1 ns", (1ULL << 32) * NSEC_PER_MSEC - 1, 4294967 },
+	{ "2^32 ms", (1ULL << 32) * NSEC_PER_MSEC, 4294967 },
+	{ "2^32 jiffies at 250 Hz", (1ULL << 32) * 4 * NSEC_PER_MSEC,
+	  17179869 },
+	{ "2^32 jiffies at 100 Hz", (1ULL << 32) * 10 * NSEC_PER_MSEC,
+	  42949672 },
+	{ "2^31 s", (1ULL << 31) * NSEC_PER_SEC, 1UL << 31 },
+	{ "2^32 s - 1 ns", (1ULL << 32) * NSEC_PER_SEC - 1, 0xffffffffUL },
+#if BITS_PER_LONG == 64
+	{ "2^32 s", (1ULL << 32) * NSEC_PER_SEC, 1UL << 32 },
+	{ "KTIME_MAX", KTIME_MAX, KTIME_MAX / NSEC_PER_SEC },
+#endif
+};
+
+/* Loads at boot, and after years of uptime: the start must not matter. */
+#define LATE_LOAD (3ULL * 365 * 86400 * NSEC_PER_SEC + 123456789)
+static const ktime_t starts[] = { 0, LATE_LOAD };
+
+static void expect_seconds(struct kunit *test, ktime_t start,
+			   const struct span *span)
+{
+	unsigned long seconds;
+
+	if (span->ns > KTIME_MAX - start)
+		return;
+	seconds = counter_whole_seconds(start, start + span->ns);
+	KUNIT_EXPECT_EQ_MSG(test, seconds, span->seconds,
+			    "%s after a load at %lld ns", span->what, start);
+}
+
+static void whole_seconds_at_boundaries(struct kunit *test)
+{
+	int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(starts); i++)
+		for (j = 0; j < ARRAY_SIZE(spans); j++)
+			expect_seconds(test, starts[i], &spans[j]);
+}
+
+/*
+ * The thread sleeps until counter_next_tick(n): the count must become
+ * n + 1 at exactly that instant, not a nanosecond before or after.
+ */
+static void next_tick_is_where_the_count_changes(struct kunit *test)
+{
+	static const unsigned long counts[] = {
+		0,
+		1,
+		2147482,
+		4294966,
+		0xfffffffeUL,
+		0xffffffffUL,
+#if BITS_PER_LONG == 64
+		/* The last tick before ktime_t ends. */
+		(KTIME_MAX - LATE_LOAD) / NSEC_PER_SEC - 1,
+#endif
+	};
+	ktime_t start = LATE_LOAD, tick;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		u64 n = counts[i];
+
+		tick = counter_next_tick(start, counts[i]);
+		KUNIT_EXPECT_EQ_MSG(test, tick,
+				    (ktime_t)(start + (n + 1) * NSEC_PER_SEC),
+				    "after %llu", n);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    counter_whole_seconds(start, tick - 1),
+				    counts[i], "1 ns before tick %llu", n + 1);
+		KUNIT_EXPECT_EQ_MSG(test, counter_whole_seconds(start, tick),
+				    (unsigned long)(n + 1), "at tick %llu",
+				    n + 1);
+	}
+}
+
+static struct kunit_case counter_arithmetic_cases[] = {
+	KUNIT_CASE(whole_seconds_at_boundaries),
+	KUNIT_CASE(next_tick_is_where_the_count_changes),
+	{}
+};
+
+static struct kunit_suite counter_arithmetic = {
+	.name = "counter_arithmetic",
+	.test_cases = counter_arithmetic_cases,
+};
+
+kunit_test_suite(counter_arithmetic);
