@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +32,28 @@ static void csv(const char *metric, const char *subject, double value,
 	printf("csv: %s,%s,%.6g,%s\n", metric, subject, value, unit);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* at[k] is when the count became k + 1: the least-squares period, in s. */
+static double tick_period(const int64_t *at, int ticks)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	int k;
+
+	for (k = 0; k < ticks; k++) {
+		double x = k + 1, y = SECS(at[k] - at[0]);
+
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+	}
+	return (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
 }
 
 /* Loads a module, samples its count for a while, records each tick. */
@@ -51,9 +62,10 @@ static void drift(const char *module, const char *subject, int seconds)
 	int64_t at[MAX_TICKS], before, after, end, prev_at;
 	unsigned long prev = 0, n = 0;
 	int ticks = 0, k, fd;
+	double worst_lag_ms = -1e9;
 
 	before = now_ns();
-	if (module_load(module_dir, module)) {
+	if (module_load(module)) {
 		printf("# cannot load %s\n", module);
 		return;
 	}
@@ -78,26 +90,27 @@ static void drift(const char *module, const char *subject, int seconds)
 	module_unload(module);
 
 	for (k = 0; k < ticks; k++) {
-		double y = (double)(at[k] - after) / NSEC_PER_SEC;
+		double y = SECS(at[k] - after);
 
 		/* The count's error when it changes: how late it is. */
 		printf("err: %s,%.3f,%.4f\n", subject, y, y - (k + 1));
+		worst_lag_ms = fmax(worst_lag_ms,
+				    MS(at[k] - after - (k + 1) * NSEC_PER_SEC));
 	}
 	if (ticks < 2)
 		return;
 	csv("drift_ppm", subject, (tick_period(at, ticks) - 1) * 1e6, "ppm");
-	csv("phase_lag_ms", subject, tick_worst_lag_ms(at, ticks, after), "ms");
+	csv("phase_lag_ms", subject, worst_lag_ms, "ms");
 	/* Whole seconds elapsed at the end, less what the module showed. */
 	csv("end_error_s", subject,
 	    (double)((prev_at - after) / NSEC_PER_SEC) - (double)n, "s");
-	csv("load_to_return_ms", subject,
-	    (double)(after - before) / NSEC_PER_MSEC, "ms");
+	csv("load_to_return_ms", subject, MS(after - before), "ms");
 }
 
-static double percentile(int64_t *v, int count, int pct)
+static double percentile(double *v, int count, int pct)
 {
-	qsort(v, (size_t)count, sizeof(*v), cmp_i64);
-	return (double)v[(count - 1) * pct / 100] / NSEC_PER_MSEC;
+	qsort(v, (size_t)count, sizeof(*v), cmp_double);
+	return v[(count - 1) * pct / 100];
 }
 
 /*
@@ -114,11 +127,11 @@ static const struct {
 	{ "counter", "counter", "" },
 };
 
-#define UNLOADERS (sizeof(unloaders) / sizeof(unloaders[0]))
+#define UNLOADERS ARRAY_SIZE(unloaders)
 
 static void load_unload(void)
 {
-	static int64_t load[UNLOADERS][CYCLES], unload[UNLOADERS][CYCLES];
+	static double load[UNLOADERS][CYCLES], unload[UNLOADERS][CYCLES];
 	double load_med[UNLOADERS], rm_med[UNLOADERS];
 	size_t u;
 	int i;
@@ -127,14 +140,13 @@ static void load_unload(void)
 		for (u = 0; u < UNLOADERS; u++) {
 			int64_t t = now_ns();
 
-			module_load_args(module_dir, unloaders[u].module,
-					 unloaders[u].args);
-			load[u][i] = now_ns() - t;
+			module_load_args(unloaders[u].module, unloaders[u].args);
+			load[u][i] = MS(now_ns() - t);
 			/* Let a thread reach its sleep, as it would in use. */
 			sleep_ns(20 * NSEC_PER_MSEC);
 			t = now_ns();
 			module_unload(unloaders[u].module);
-			unload[u][i] = now_ns() - t;
+			unload[u][i] = MS(now_ns() - t);
 		}
 	}
 	for (u = 0; u < UNLOADERS; u++) {
@@ -251,7 +263,7 @@ static void idle_cost(int seconds)
 	pid_t pid = 0;
 	int64_t t0;
 
-	module_load(module_dir, "counter");
+	module_load("counter");
 	sleep_ns(NSEC_PER_SEC / 2);
 	if (kthreads_named("counter", &pid) != 1 || task_info(pid, &a)) {
 		module_unload("counter");
@@ -271,8 +283,7 @@ static void idle_cost(int seconds)
 	csv("idle_cpu_ticks", "counter", (double)(b.ticks - a.ticks), "ticks");
 	/* Ticks are sampled; schedstat, where there, is the exact run time. */
 	if (a.runtime_ns >= 0)
-		csv("idle_cpu_ms", "counter",
-		    (double)(b.runtime_ns - a.runtime_ns) / NSEC_PER_MSEC, "ms");
+		csv("idle_cpu_ms", "counter", MS(b.runtime_ns - a.runtime_ns), "ms");
 	printf("# idle thread states seen: %s\n", states);
 	module_unload("counter");
 }
@@ -283,7 +294,7 @@ static void module_size(const char *module)
 	unsigned long size;
 	FILE *f;
 
-	module_load(module_dir, module);
+	module_load(module);
 	f = fopen("/proc/modules", "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%63s %lu", name, &size) == 2 &&
@@ -314,7 +325,7 @@ int main(int argc, char **argv)
 
 	load_unload();
 
-	module_load(module_dir, "counter");
+	module_load("counter");
 	reads(1, 0, "read");
 	reads(2, 0, "read");
 	reads(1, 1, "pread");

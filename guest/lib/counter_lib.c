@@ -15,12 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t now_ns(void)
+int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+int64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 void sleep_ns(int64_t ns)
@@ -39,7 +44,7 @@ int counter_load(void)
 	int ret;
 
 	counter_load_before = now_ns();
-	ret = module_load(module_dir, "counter");
+	ret = module_load("counter");
 	counter_load_after = now_ns();
 	return ret;
 }
@@ -54,17 +59,17 @@ int count_fits_clock(unsigned long n, int64_t a, int64_t b)
 	return (int64_t)n >= (lo < 0 ? 0 : lo) && (int64_t)n <= hi;
 }
 
-int module_load(const char *dir, const char *name)
+int module_load(const char *name)
 {
-	return module_load_args(dir, name, "");
+	return module_load_args(name, "");
 }
 
-int module_load_args(const char *dir, const char *name, const char *args)
+int module_load_args(const char *name, const char *args)
 {
 	char path[256];
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
+	snprintf(path, sizeof(path), "%s/%s.ko", module_dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -88,7 +93,7 @@ int64_t module_unload_ns(const char *name)
 
 int64_t noop_unload_ns(void)
 {
-	int ret = module_load(module_dir, "noop");
+	int ret = module_load("noop");
 
 	return ret ? ret : module_unload_ns("noop");
 }
@@ -283,16 +288,18 @@ int kmsg_from_now(void)
 	return fd;
 }
 
-int kmsg_find(int fd, const char *needle, char *out, size_t outlen)
+int kmsg_since(int fd, const char *needle, char *out, size_t outlen)
 {
 	char text[2048];
+	int found = 0;
 
-	while (kmsg_next(fd, text, sizeof(text)))
-		if (strstr(text, needle)) {
-			snprintf(out, outlen, "%s", text);
-			return 1;
-		}
-	return 0;
+	while (!found && kmsg_next(fd, text, sizeof(text)))
+		found = strstr(text, needle) != NULL;
+	if (found)
+		snprintf(out, outlen, "%s", text);
+	if (fd >= 0)
+		close(fd);
+	return found;
 }
 
 int counter_wait_tick(unsigned long *n, int64_t *at)
@@ -315,35 +322,4 @@ int counter_wait_tick(unsigned long *n, int64_t *at)
 		}
 	} while (now_ns() < deadline);
 	return -ETIMEDOUT;
-}
-
-double tick_period(const int64_t *at, int ticks)
-{
-	double sx = 0, sy = 0, sxx = 0, sxy = 0;
-	int k;
-
-	for (k = 0; k < ticks; k++) {
-		double x = k + 1, y = (double)(at[k] - at[0]) / NSEC_PER_SEC;
-
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-	}
-	return (ticks * sxy - sx * sy) / (ticks * sxx - sx * sx);
-}
-
-double tick_worst_lag_ms(const int64_t *at, int ticks, int64_t load)
-{
-	double worst = -1e9;
-	int k;
-
-	for (k = 0; k < ticks; k++) {
-		double lag = (double)(at[k] - load - (k + 1) * NSEC_PER_SEC) /
-			     NSEC_PER_MSEC;
-
-		if (lag > worst)
-			worst = lag;
-	}
-	return worst;
 }

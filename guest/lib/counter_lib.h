@@ -10,13 +10,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define COUNTER_PROC "/proc/counter"
 #define COUNTER_PREFIX "The counter is now at: "
 #define NSEC_PER_SEC 1000000000LL
 #define NSEC_PER_MSEC 1000000LL
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
-/* CLOCK_MONOTONIC in nanoseconds. */
+/* Nanoseconds as milliseconds or seconds, for messages and bounds. */
+#define MS(ns) ((double)(ns) / NSEC_PER_MSEC)
+#define SECS(ns) ((double)(ns) / NSEC_PER_SEC)
+
+/* A clock in nanoseconds; now_ns() is CLOCK_MONOTONIC's. */
+int64_t clock_ns(clockid_t id);
 int64_t now_ns(void);
 void sleep_ns(int64_t ns);
 
@@ -35,8 +43,8 @@ int count_fits_clock(unsigned long n, int64_t a, int64_t b);
 
 /* These return 0 or a negative errno. */
 int counter_load(void);
-int module_load(const char *dir, const char *name);
-int module_load_args(const char *dir, const char *name, const char *args);
+int module_load(const char *name);
+int module_load_args(const char *name, const char *args);
 int module_unload(const char *name);
 int module_is_live(const char *name);
 
@@ -44,10 +52,9 @@ int module_is_live(const char *name);
 int64_t module_unload_ns(const char *name);
 
 /*
- * How long the kernel takes to unload a module that does nothing: the
- * baseline that unload times are judged against, since it differs by an
- * order of magnitude between machines (15 ms on x86, 250 ms on 32-bit
- * ARM, both emulated). Nanoseconds, or a negative errno.
+ * How long unloading a module that does nothing takes, the baseline for
+ * unload times: 15 ms on x86, 250 ms on 32-bit ARM, both emulated.
+ * Nanoseconds, or a negative errno.
  */
 int64_t noop_unload_ns(void);
 
@@ -63,10 +70,7 @@ int counter_read(unsigned long *n);
 /* pread at offset 0 on a held descriptor, same returns as counter_read. */
 int counter_pread(int fd, unsigned long *n);
 
-/*
- * setgid and setuid to nobody, for good: 0 or -errno. Each test runs in a
- * process of its own, so a test may.
- */
+/* setgid and setuid to nobody, for the rest of the test's process. */
 #define NOBODY 65534
 int become_nobody(void);
 
@@ -99,22 +103,14 @@ int write_file(const char *path, const char *s);
 long sysctl_read(const char *name);
 int sysctl_write(const char *name, long value);
 
-/*
- * Next kernel log record (from /dev/kmsg opened with O_NONBLOCK) whose text
- * contains needle; 1 found (copied to out), 0 not found.
- */
-int kmsg_find(int fd, const char *needle, char *out, size_t outlen);
-
 /* /dev/kmsg opened with O_NONBLOCK past its last record, or -1. */
 int kmsg_from_now(void);
 
 /*
- * at[k] is the instant the count became k + 1. The least-squares period of
- * those ticks in seconds, and the worst lag in ms of a tick behind
- * load + (k + 1) s.
+ * Whether a kernel log record since kmsg_from_now() gave fd contains
+ * needle: 1 (the record copied to out) or 0. Closes fd.
  */
-double tick_period(const int64_t *at, int ticks);
-double tick_worst_lag_ms(const int64_t *at, int ticks, int64_t load);
+int kmsg_since(int fd, const char *needle, char *out, size_t outlen);
 
 /* Wait until the count changes from what it is now; 0, or -errno. */
 int counter_wait_tick(unsigned long *n, int64_t *at);

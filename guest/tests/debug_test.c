@@ -181,12 +181,10 @@ TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 		ret = module_unload("counter");
 		ASSERT(ret == 0, "cycle %d: unload: %s", i, errname(ret));
 	}
-	ret = write_file(KMEMLEAK, "scan");
-	ASSERT_OK(ret);
+	ASSERT_OK(write_file(KMEMLEAK, "scan"));
 	/* Young objects are not reported on the first scan: wait, scan again. */
 	sleep_ns(6 * NSEC_PER_SEC);
-	ret = write_file(KMEMLEAK, "scan");
-	ASSERT_OK(ret);
+	ASSERT_OK(write_file(KMEMLEAK, "scan"));
 	fd = open(KMEMLEAK, O_RDONLY);
 	ASSERT(fd >= 0, "open: %s", errname(errno));
 	len = read(fd, buf, sizeof(buf) - 1);

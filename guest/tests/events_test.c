@@ -26,21 +26,6 @@
 #define OFFLINE_SECONDS 3
 #define SIGNAL_AFTER_S 3
 #define FOLLOW_SECONDS 3
-#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
-
-static int find_thread(pid_t *pid)
-{
-	ASSERT(kthreads_named("counter", pid) == 1, "no counter thread");
-	return 0;
-}
 
 /* Every read for FOLLOW_SECONDS, judged against load + N s. */
 struct followed {
@@ -80,10 +65,9 @@ static int follow_ticks(struct followed *w, int64_t skew)
 static int judge_followed(const struct followed *w, const char *when)
 {
 	test_msg("%s: count %lu at %.3f s after load, then %ld samples, %ld ticks",
-		 when, w->first, (double)w->first_at / NSEC_PER_SEC, w->samples,
-		 w->ticks);
+		 when, w->first, SECS(w->first_at), w->samples, w->ticks);
 	ASSERT(!w->off_at, "%s: count %lu at %.3f s after load is off the clock",
-	       when, w->off_count, (double)w->off_at / NSEC_PER_SEC);
+	       when, w->off_count, SECS(w->off_at));
 	ASSERT_GE(w->ticks, FOLLOW_SECONDS - 1);
 	return 0;
 }
@@ -109,14 +93,12 @@ static int freeze(struct frozen *f)
 	pid_t pid = 0;
 	int ret;
 
-	if (find_thread(&pid))
-		return -1;
+	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	/*
 	 * Mid-second: the thread is asleep, and one that counted a second
 	 * from the thaw would tick half a second late after it.
 	 */
-	ret = counter_wait_tick(&f->count, &t0);
-	ASSERT_OK(ret);
+	ASSERT_OK(counter_wait_tick(&f->count, &t0));
 	sleep_ns(NSEC_PER_SEC / 2);
 	snprintf(delay, sizeof(delay), "%d", FREEZE_SECONDS);
 	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
@@ -149,15 +131,6 @@ static int judge_asleep(const struct frozen *f)
 	return 0;
 }
 
-/*
- * After seconds without running, the count is the clock's at once, and
- * every tick after is still at load + N s, not a second after the thaw.
- */
-static int judge_count(const struct frozen *f)
-{
-	return judge_followed(&f->after, "after the thaw");
-}
-
 TEST_RESULTS(counter, freeze_for_6_s, 60, "freeze_for_6_s",
 	     "frozen_thread_stays_asleep", "count_exact_after_6_s_frozen")
 {
@@ -170,7 +143,8 @@ TEST_RESULTS(counter, freeze_for_6_s, 60, "freeze_for_6_s",
 	next_result();
 	judge_asleep(&f);
 	next_result();
-	return judge_count(&f);
+	/* After seconds not running, the count and the ticks at load + N s. */
+	return judge_followed(&f.after, "after the thaw");
 }
 
 static int step_realtime(int64_t ns)
@@ -223,11 +197,10 @@ TEST(counter, signals_leave_the_thread_alone)
 	size_t i;
 	int bad;
 
-	if (find_thread(&pid))
-		return -1;
+	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	/* Seconds into the count, so that one started again would show. */
 	sleep_ns(SIGNAL_AFTER_S * NSEC_PER_SEC);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		EXPECT(kill(pid, sigs[i]) == 0, "kill(%d, %s): %s", pid,
 		       strsignal(sigs[i]), errname(errno));
 	bad = count_fits_after_a_tick("after the signals");
@@ -267,8 +240,7 @@ TEST(counter, cpu_hotplug_keeps_the_count)
 
 	if (access(CPU1_ONLINE, W_OK))
 		SKIP("CPU 1 cannot be taken offline (no " CPU1_ONLINE ")");
-	if (find_thread(&pid))
-		return -1;
+	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	CPU_ZERO(&one);
 	CPU_SET(1, &one);
 	ret = sched_setaffinity(pid, sizeof(one), &one) ? -errno : 0;
@@ -280,7 +252,7 @@ TEST(counter, cpu_hotplug_keeps_the_count)
 		bad = count_fits_for(OFFLINE_SECONDS * NSEC_PER_SEC,
 				     "with CPU 1 offline");
 		test_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
-			       task_info(pid, &ti) ? -1 : ti.cpu);
+			 task_info(pid, &ti) ? -1 : ti.cpu);
 	}
 	write_file(CPU1_ONLINE, "1");
 	if (!ret && !bad)
@@ -351,11 +323,9 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 	close(fd);
 	ASSERT_OK(ret);
 	test_msg("suspended: BOOTTIME +%.3f s, MONOTONIC +%.3f s, asleep %.3f s",
-		       (double)b0 / NSEC_PER_SEC, (double)m0 / NSEC_PER_SEC,
-		       (double)slept / NSEC_PER_SEC);
-
+		 SECS(b0), SECS(m0), SECS(slept));
 	ASSERT(slept > (SUSPEND_SECONDS - 2) * NSEC_PER_SEC,
-	       "the machine slept only %.3f s", (double)slept / NSEC_PER_SEC);
+	       "the machine slept only %.3f s", SECS(slept));
 	/*
 	 * Thawed after resume, the thread recounts from BOOTTIME, and ticks
 	 * at load + N s on BOOTTIME: MONOTONIC plus the time asleep.

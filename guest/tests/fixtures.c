@@ -18,19 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
-
 static long panic_on_warn = -1;
 /* CLOCK_REALTIME - CLOCK_BOOTTIME (which suspend does not stop) at the start. */
 static int64_t wall_offset;
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
 
 static void kernel_prepare(void)
 {
@@ -47,7 +37,7 @@ static int kernel_teardown(void)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ours); i++)
 		if (module_is_live(ours[i]) && module_unload(ours[i]))
 			test_msg("teardown: cannot unload %s: %s", ours[i],
 				 errname(errno));

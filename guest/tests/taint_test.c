@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "counter_lib.h"
 #include "harness.h"
+#include "kmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@ TEST(kernel, kernel_not_tainted)
 	char text[2048];
 
 	ASSERT(fd >= 0, "open /dev/kmsg: %s", errname(errno));
-	while (kmsg_find(fd, "", text, sizeof(text))) {
+	while (kmsg_next(fd, text, sizeof(text))) {
 		warnings += !strncmp(text, "WARNING:", 8);
 		duplicate += strstr(text, DUPLICATE_NAME) != NULL;
 	}
