@@ -683,19 +683,15 @@ TEST(kernel, load_unload_cycles_start_at_zero)
 TEST(kernel, failed_load_leaves_nothing)
 {
 	char before[64] = "", after[64] = "", line[512];
-	long pow = sysctl_read("panic_on_warn");
 	int ret, kfd, loaded_fd, found, said_loaded;
 
 	ASSERT_OK(module_load("squatter"));
 	read_text(COUNTER_PROC, before, sizeof(before));
 	/* The proc core WARNs about the duplicate name: that one is expected. */
-	if (pow > 0)
-		sysctl_write("panic_on_warn", 0);
+	sysctl_write("panic_on_warn", 0);
 	kfd = kmsg_from_now();
 	loaded_fd = kmsg_from_now();
 	ret = module_load("counter");
-	if (pow > 0)
-		sysctl_write("panic_on_warn", pow);
 	read_text(COUNTER_PROC, after, sizeof(after));
 	found = kmsg_since(kfd, "counter: cannot create /proc/counter", line,
 			   sizeof(line));

@@ -107,7 +107,6 @@ static int freeze(struct frozen *f)
 	ret = write_file("/sys/power/pm_test", "freezer");
 	if (!ret)
 		ret = write_file("/sys/power/state", "freeze");
-	write_file("/sys/power/pm_test", "none");
 	f->seconds = (now_ns() - t0) / NSEC_PER_SEC;
 	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
 	ASSERT_OK(ret);
@@ -175,17 +174,11 @@ static int count_fits_after_a_tick(const char *when)
 /* NTP or date -s step the wall clock; an interval must not move. */
 TEST(counter, realtime_steps_leave_the_count_alone)
 {
-	int ret, bad;
-
-	ret = step_realtime(CLOCK_STEP_S * NSEC_PER_SEC);
-	bad = ret ? -1 : count_fits_after_a_tick("a year after a step forward");
-	if (!ret) {
-		ret = step_realtime(-CLOCK_STEP_S * NSEC_PER_SEC);
-		if (!ret && !bad)
-			bad = count_fits_after_a_tick("after stepping back");
-	}
-	ASSERT_OK(ret);
-	return bad;
+	ASSERT_OK(step_realtime(CLOCK_STEP_S * NSEC_PER_SEC));
+	if (count_fits_after_a_tick("a year after a step forward"))
+		return -1;
+	ASSERT_OK(step_realtime(-CLOCK_STEP_S * NSEC_PER_SEC));
+	return count_fits_after_a_tick("after stepping back");
 }
 
 /* Kernel threads ignore signals: not even SIGKILL or SIGSTOP moves it. */
@@ -236,29 +229,25 @@ TEST(counter, cpu_hotplug_keeps_the_count)
 	struct task_info ti;
 	cpu_set_t one;
 	pid_t pid = 0;
-	int ret, bad, cpu;
+	int bad, cpu;
 
 	if (access(CPU1_ONLINE, W_OK))
 		SKIP("CPU 1 cannot be taken offline (no " CPU1_ONLINE ")");
 	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	CPU_ZERO(&one);
 	CPU_SET(1, &one);
-	ret = sched_setaffinity(pid, sizeof(one), &one) ? -errno : 0;
-	bad = ret ? -1 : count_fits_after_a_tick("on CPU 1");
+	ASSERT_OK(sched_setaffinity(pid, sizeof(one), &one) ? -errno : 0);
+	if (count_fits_after_a_tick("on CPU 1"))
+		return -1;
 	cpu = task_info(pid, &ti) ? -1 : ti.cpu;
-	if (!ret)
-		ret = write_file(CPU1_ONLINE, "0");
-	if (!ret && !bad) {
-		bad = count_fits_for(OFFLINE_SECONDS * NSEC_PER_SEC,
-				     "with CPU 1 offline");
-		test_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
-			 task_info(pid, &ti) ? -1 : ti.cpu);
-	}
+	ASSERT_OK(write_file(CPU1_ONLINE, "0"));
+	if (count_fits_for(OFFLINE_SECONDS * NSEC_PER_SEC, "with CPU 1 offline"))
+		return -1;
+	test_msg("on CPU %d before, CPU %d with CPU 1 offline", cpu,
+		 task_info(pid, &ti) ? -1 : ti.cpu);
 	write_file(CPU1_ONLINE, "1");
-	if (!ret && !bad)
-		bad = count_fits_after_a_tick("with CPU 1 back");
+	bad = count_fits_after_a_tick("with CPU 1 back");
 	EXPECT(kthreads_named("counter", NULL) == 1, "the thread is gone");
-	ASSERT_OK(ret);
 	ASSERT(cpu == 1, "the thread ran on CPU %d, not 1", cpu);
 	return bad;
 }
@@ -306,11 +295,8 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 		SKIP("no /dev/rtc0 to wake the machine: %s", errname(errno));
 	/* Some RTCs have no alarm (pseries' rtc-generic): nothing would wake. */
 	ret = rtc_alarm_in(fd, SUSPEND_SECONDS);
-	if (ret == -EINVAL || ret == -ENOTTY) {
-		close(fd);
+	if (ret == -EINVAL || ret == -ENOTTY)
 		SKIP("/dev/rtc0 cannot set a wake alarm: %s", errname(ret));
-	}
-	write_file("/sys/power/pm_test", "none");
 	write_file("/sys/power/mem_sleep", "deep");
 	ret = rtc_alarm_in(fd, SUSPEND_SECONDS);
 	b0 = clock_ns(CLOCK_BOOTTIME);

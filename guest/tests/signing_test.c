@@ -42,8 +42,6 @@ static int refused(const char *name, const char *why)
 	int ret = module_load(name);
 	int found = why && kmsg_since(kfd, why, line, sizeof(line));
 
-	if (!ret)
-		module_unload("counter");
 	ASSERT(ret == -EKEYREJECTED, "loading %s.ko gave %s, expected EKEYREJECTED",
 	       name, errname(ret));
 	ASSERT(!module_is_live("counter") && access(COUNTER_PROC, F_OK) &&
