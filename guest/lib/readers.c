@@ -11,6 +11,9 @@
 #define BEFORE_TICK_NS (2 * NSEC_PER_MSEC)
 #define AFTER_TICK_NS ((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC))
 
+/* One set of readers runs at a time. */
+static int stop;
+
 /* Sleeps until the window around the next load + N s, if not in one. */
 static void wait_for_tick(int64_t *end)
 {
@@ -35,7 +38,7 @@ static void *reader_run(void *arg)
 		r->last_err = errno;
 		return NULL;
 	}
-	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		unsigned long n;
 		int64_t a;
 		int ret;
@@ -70,26 +73,24 @@ static void *reader_run(void *arg)
 	return NULL;
 }
 
-void readers_start(struct reader *r, int count, int holders, int at_ticks,
-		   volatile int *stop)
+void readers_start(struct reader *r, int count, int holders, int at_ticks)
 {
 	int i;
 
-	*stop = 0;
+	stop = 0;
 	for (i = 0; i < count; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].hold = i < holders;
 		r[i].at_ticks = at_ticks;
-		r[i].stop = stop;
 		pthread_create(&r[i].thread, NULL, reader_run, &r[i]);
 	}
 }
 
-void readers_stop(struct reader *r, int count, volatile int *stop)
+void readers_stop(struct reader *r, int count)
 {
 	int i;
 
-	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < count; i++)
 		pthread_join(r[i].thread, NULL);
 }

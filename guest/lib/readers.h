@@ -11,7 +11,6 @@ struct reader {
 	int at_ticks;		/* read only around load + N s, against the clock */
 	long off_clock;		/* with at_ticks: reads that did not fit it */
 	unsigned long off_value;
-	volatile int *stop;
 	long good, bad_lines, went_back, last_err, first_err_after_good;
 	unsigned long last;
 	char other_err[64];
@@ -23,8 +22,7 @@ struct reader {
  * MAX_PHASE_LAG_MS after it, when the count changes, and check each value
  * against the clock since the last counter_load().
  */
-void readers_start(struct reader *r, int count, int holders, int at_ticks,
-		   volatile int *stop);
-void readers_stop(struct reader *r, int count, volatile int *stop);
+void readers_start(struct reader *r, int count, int holders, int at_ticks);
+void readers_stop(struct reader *r, int count);
 
 #endif

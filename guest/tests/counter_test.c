@@ -420,16 +420,15 @@ TEST(counter, writes_are_refused)
 TEST(counter, concurrent_readers_see_whole_lines)
 {
 	struct reader r[READERS];
-	volatile int stop;
 	unsigned long highest = 0;
 	long total = 0;
 	int i;
 
 	/* Through 9 to 10: the line grows by a digit as it changes. */
-	readers_start(r, READERS, READERS / 2, 1, &stop);
+	readers_start(r, READERS, READERS / 2, 1);
 	sleep_ns(counter_load_before + READ_SECONDS * NSEC_PER_SEC +
 		 NSEC_PER_SEC / 2 - now_ns());
-	readers_stop(r, READERS, &stop);
+	readers_stop(r, READERS);
 	for (i = 0; i < READERS; i++) {
 		ASSERT(r[i].bad_lines == 0 && r[i].last_err == 0 &&
 		       r[i].went_back == 0,
@@ -627,15 +626,14 @@ TEST(counter, rmmod_is_prompt)
 TEST(kernel, rmmod_with_active_readers)
 {
 	struct reader r[READERS];
-	volatile int stop;
 	int ret, i;
 
 	ASSERT_OK(counter_load());
-	readers_start(r, READERS, READERS / 2, 0, &stop);
+	readers_start(r, READERS, READERS / 2, 0);
 	sleep_ns(NSEC_PER_SEC);
 	ret = module_unload("counter");
 	sleep_ns(NSEC_PER_SEC / 4);
-	readers_stop(r, READERS, &stop);
+	readers_stop(r, READERS);
 	ASSERT_OK(ret);
 	for (i = 0; i < READERS; i++) {
 		int want = r[i].hold ? EIO : ENOENT;

@@ -130,12 +130,11 @@ TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 {
 	struct reader r[STRESS_READERS];
-	volatile int stop;
 	int64_t t0 = now_ns();
 	int i, ret = 0, failed_at = -1;
 	long good = 0;
 
-	readers_start(r, STRESS_READERS, 0, 0, &stop);
+	readers_start(r, STRESS_READERS, 0, 0);
 	for (i = 0; i < STRESS_CYCLES && failed_at < 0; i++) {
 		ret = counter_load();
 		if (!ret)
@@ -143,7 +142,7 @@ TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 		if (ret)
 			failed_at = i;
 	}
-	readers_stop(r, STRESS_READERS, &stop);
+	readers_stop(r, STRESS_READERS);
 	ASSERT(failed_at < 0, "cycle %d: %s", failed_at, errname(ret));
 	for (i = 0; i < STRESS_READERS; i++) {
 		ASSERT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
