@@ -163,11 +163,9 @@ TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
  */
 TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 {
-	int i, fired_failed = 0, fired_ok = 0;
+	int i, ret, fired_failed = 0, fired_ok = 0;
 	unsigned long n;
 	char buf[4096];
-	ssize_t len;
-	int fd, ret;
 
 	ret = write_file(KMEMLEAK, "clear");
 	ASSERT(ret == 0, "clear %s: %s", KMEMLEAK, errname(ret));
@@ -184,13 +182,9 @@ TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 	/* Young objects are not reported on the first scan: wait, scan again. */
 	sleep_ns(6 * NSEC_PER_SEC);
 	ASSERT_OK(write_file(KMEMLEAK, "scan"));
-	fd = open(KMEMLEAK, O_RDONLY);
-	ASSERT(fd >= 0, "open: %s", errname(errno));
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ASSERT(len >= 0, "read: %s", errname(errno));
-	buf[len] = '\0';
-	ASSERT(len == 0, "kmemleak reports:\n%s", buf);
+	ret = read_text(KMEMLEAK, buf, sizeof(buf));
+	ASSERT(ret == 0, "read %s: %s", KMEMLEAK, errname(ret));
+	ASSERT(!buf[0], "kmemleak reports:\n%s", buf);
 	return 0;
 }
 
@@ -198,15 +192,10 @@ TEST_DEBUG(kernel, lockdep_still_on, 60)
 {
 	char buf[8192];
 	const char *p;
-	int fd = open("/proc/lockdep_stats", O_RDONLY);
-	ssize_t len;
+	int ret = read_text("/proc/lockdep_stats", buf, sizeof(buf));
 	int on = -1;
 
-	ASSERT(fd >= 0, "open /proc/lockdep_stats: %s", errname(errno));
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ASSERT(len > 0, "read: %s", errname(errno));
-	buf[len] = '\0';
+	ASSERT(ret == 0 && buf[0], "read /proc/lockdep_stats: %s", errname(ret));
 	p = strstr(buf, "debug_locks:");
 	if (p)
 		sscanf(p, "debug_locks: %d", &on);
