@@ -152,8 +152,7 @@ TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 		good += r[i].good;
 	}
 	test_msg("%d cycles in %.1f s under %d readers (%ld good reads)",
-		 STRESS_CYCLES, (double)(now_ns() - t0) / NSEC_PER_SEC,
-		 STRESS_READERS, good);
+		 STRESS_CYCLES, SECS(now_ns() - t0), STRESS_READERS, good);
 	return nothing_left(STRESS_CYCLES);
 }
 

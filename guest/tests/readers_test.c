@@ -239,17 +239,14 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 
 	noop_ns = noop_unload_ns();
 	test_msg("rmmod waited %d ms beside the stalled read, ended %.1f ms after the fault was served (a no-op module's rmmod: %.1f ms)",
-		       STALL_MS, (double)(u.done - served) / NSEC_PER_MSEC,
-		       (double)noop_ns / NSEC_PER_MSEC);
+		 STALL_MS, MS(u.done - served), MS(noop_ns));
 	ASSERT_OK(ret);
 	ASSERT(stalled && live, "rmmod did not wait for the read (%s)",
 	       u.done ? "it returned" : "the read returned");
 	ASSERT(u.ret == 0, "rmmod: %s", strerror(-u.ret));
 	ASSERT(noop_ns >= 0, "load and unload noop.ko: %s", strerror((int)-noop_ns));
-	ASSERT((double)(u.done - served - noop_ns) / NSEC_PER_MSEC <
-	       MAX_RMMOD_AFTER_SERVE_MS,
-	       "rmmod took %.1f ms after the read ended",
-	       (double)(u.done - served) / NSEC_PER_MSEC);
+	ASSERT(MS(u.done - served - noop_ns) < MAX_RMMOD_AFTER_SERVE_MS,
+	       "rmmod took %.1f ms after the read ended", MS(u.done - served));
 	ASSERT(whole, "the stalled reader got %zd bytes (%s): \"%s\"", s.got,
 	       strerror(s.err), line);
 	ASSERT(!module_is_live("counter") && access(COUNTER_PROC, F_OK),
