@@ -1,27 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A test harness in the manner of the kernel's kselftest_harness.h, as one
- * TAP stream:
- *
- *	TEST(counter, proc_entry_is_0444)
- *	{
- *		...
- *		ASSERT_EQ(st.st_uid, 0);
- *		return 0;
- *	}
- *
- * Tests register themselves, and run in the order they are defined (files
- * in link order). Each runs in a child process of its own, with a timeout,
- * after its fixture's setup; the fixture's teardown runs in the harness
- * afterwards whatever happened, so a failure cannot leave the kernel in a
- * state that fails the tests after it. ASSERT_*() end the test at the
- * first failure, EXPECT_*() record one and go on, SKIP() ends it as
- * skipped with the reason; a failure says where, what was expected and
- * what was seen.
- *
- * A test may report several results, one after another: TEST_RESULTS()
- * names them, and next_result() closes one and opens the next, so that
- * what one measurement shows is judged where it is measured.
+ * TAP stream. TEST(fixture, name) { ... return 0; } registers a test; tests
+ * run in the order they are defined (files in link order), each in a child
+ * process of its own with a timeout, after its fixture's setup. The
+ * fixture's teardown runs in the harness afterwards whatever happened, so
+ * a failure cannot leave the kernel in a state that fails the tests after
+ * it. ASSERT*() end the test at the first failure, EXPECT() records one and
+ * goes on, SKIP() ends it as skipped; a failure says where, what was
+ * expected and what was seen. TEST_RESULTS() names several results of one
+ * test, and next_result() closes one and opens the next, so that what one
+ * measurement shows is judged where it is measured.
  */
 #ifndef COUNTER_HARNESS_H
 #define COUNTER_HARNESS_H
@@ -81,12 +70,7 @@ void test_register(struct test *t);
 #define TEST_DEBUG(fix, name, tmo)					\
 	TEST_DEFINE(fix, name, tmo, 1, #name)
 
-/*
- * The fixtures. kernel: nothing before; after, the kernel as the suite
- * found it (no module of ours loaded, CPUs online, no pm_test, no RTC
- * alarm, panic_on_warn and the wall clock as they were). counter: the
- * same, with counter.ko loaded before the test (counter_load()).
- */
+/* fixtures.c: kernel loads nothing, counter loads counter.ko; both put back. */
 extern const struct fixture kernel_fixture, counter_fixture;
 
 /* Closes the open result (failed if anything failed in it), opens the next. */
