@@ -32,13 +32,6 @@ static void csv(const char *metric, const char *subject, double value,
 	printf("csv: %s,%s,%.6g,%s\n", metric, subject, value, unit);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* at[k] is when the count became k + 1: the least-squares period, in s. */
 static double tick_period(const int64_t *at, int ticks)
 {
@@ -109,7 +102,7 @@ static void drift(const char *module, const char *subject, int seconds)
 
 static double percentile(double *v, int count, int pct)
 {
-	qsort(v, (size_t)count, sizeof(*v), cmp_double);
+	median(v, count);	/* sorts v */
 	return v[(count - 1) * pct / 100];
 }
 
@@ -213,12 +206,6 @@ static double read_rate(const char *path, int threads, int hold, int64_t ns)
 		total += o[i].count;
 	}
 	return (double)total * NSEC_PER_SEC / ns;
-}
-
-static double median(double *v, int count)
-{
-	qsort(v, (size_t)count, sizeof(*v), cmp_double);
-	return (v[(count - 1) / 2] + v[count / 2]) / 2;
 }
 
 /*

@@ -323,3 +323,16 @@ int counter_wait_tick(unsigned long *n, int64_t *at)
 	} while (now_ns() < deadline);
 	return -ETIMEDOUT;
 }
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double median(double *v, int count)
+{
+	qsort(v, (size_t)count, sizeof(*v), by_value);
+	return (v[(count - 1) / 2] + v[count / 2]) / 2;
+}

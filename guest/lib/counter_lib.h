@@ -107,6 +107,9 @@ int kmsg_from_now(void);
  */
 int kmsg_since(int fd, const char *needle, char *out, size_t outlen);
 
+/* Sorts v, and returns its median. */
+double median(double *v, int count);
+
 /* Wait until the count changes from what it is now; 0, or -errno. */
 int counter_wait_tick(unsigned long *n, int64_t *at);
 

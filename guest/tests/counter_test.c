@@ -134,13 +134,6 @@ static int sample_ticks(int fd, struct ticks *t)
 	return 0;
 }
 
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The period as the median of the slopes between every two ticks
  * (Theil-Sen): one wake-up that comes late, as on a busy host, moves a
@@ -158,9 +151,7 @@ static int judge_period(const struct ticks *t)
 			slopes[n++] = (double)((t->lo[j] + t->hi[j]) -
 					       (t->lo[i] + t->hi[i])) /
 				      (2.0 * (j - i) * NSEC_PER_SEC);
-	qsort(slopes, n, sizeof(slopes[0]), by_value);
-	ppm = ((n % 2 ? slopes[n / 2] :
-		(slopes[n / 2 - 1] + slopes[n / 2]) / 2) - 1.0) * 1e6;
+	ppm = (median(slopes, n) - 1.0) * 1e6;
 	test_msg("period over %d ticks: %+.0f ppm (median of %d slopes)",
 		 t->count, ppm, n);
 	ASSERT(fabs(ppm) <= MAX_PERIOD_PPM, "expected within %.0f ppm of 1 s",
