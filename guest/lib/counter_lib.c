@@ -294,7 +294,7 @@ int kmsg_since(int fd, const char *needle, char *out, size_t outlen)
 	int found = 0;
 
 	while (!found && kmsg_next(fd, text, sizeof(text)))
-		found = strstr(text, needle) != NULL;
+		found = !!strstr(text, needle);
 	if (found)
 		snprintf(out, outlen, "%s", text);
 	if (fd >= 0)

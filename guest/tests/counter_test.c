@@ -357,10 +357,10 @@ TEST(counter, bad_pointer_gives_efault)
 /* Tries to write as whoever runs it; 0 if every attempt was refused. */
 static int try_writes(void)
 {
-	static const char *payloads[] = { "0\n", "12345\n", "" };
+	static const char *const payloads[] = { "0\n", "12345\n", "" };
 	size_t i;
 
-	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(payloads); i++) {
 		int fd = open(COUNTER_PROC, O_WRONLY);
 
 		if (fd < 0)
