@@ -177,7 +177,8 @@ int read_text(const char *path, char *buf, size_t size)
 
 int task_info(pid_t pid, struct task_info *ti)
 {
-	char path[64], buf[2048], *p;
+	char path[64], buf[2048];
+	const char *p;
 	unsigned long long utime, stime;
 	long vol = -1, invol = -1;
 	int field;

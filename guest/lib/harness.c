@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_TESTS 128
@@ -34,24 +33,19 @@ static struct results {
 } *res;
 
 /*
- * Files in the order their constructors ran (link order), tests within a
- * file by line: the order they are written in, whatever order the
- * compiler emitted the constructors in.
+ * Files in the order their constructors ran (link order: one file's run
+ * together), tests within a file by line: the order they are written in,
+ * whatever order the compiler emitted the constructors in.
  */
 void test_register(struct test *t)
 {
-	int i;
+	const struct test *prev = ntests ? tests[ntests - 1] : NULL;
 
 	if (ntests == MAX_TESTS) {
 		fprintf(stderr, "harness: more than %d tests\n", MAX_TESTS);
 		exit(2);
 	}
-	t->file_rank = ntests;
-	for (i = 0; i < ntests; i++)
-		if (!strcmp(tests[i]->file, t->file)) {
-			t->file_rank = tests[i]->file_rank;
-			break;
-		}
+	t->file_rank = !prev ? 0 : prev->file_rank + !!strcmp(prev->file, t->file);
 	tests[ntests++] = t;
 }
 
@@ -69,9 +63,7 @@ static int by_place(const void *a, const void *b)
 	const struct test *x = *(struct test *const *)a;
 	const struct test *y = *(struct test *const *)b;
 
-	if (x->file_rank != y->file_rank)
-		return x->file_rank - y->file_rank;
-	return x->line - y->line;
+	return (x->file_rank - y->file_rank) ?: (x->line - y->line);
 }
 
 static void print_msg(const char *prefix, const char *fmt, va_list ap)
@@ -159,35 +151,19 @@ static void run_child(const struct test *t, int forced)
 	_exit(0);
 }
 
-/* Waits for the child until the timeout; kills its group after it. */
+/* Waits for the child; its alarm is the timeout. Kills its group after. */
 static void wait_child(pid_t pid, int timeout_s)
 {
-	struct timespec now, left;
-	sigset_t chld;
-	time_t end;
 	int status;
 
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	end = now.tv_sec + timeout_s;
-	for (;;) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (struct timespec){ end > now.tv_sec ? end - now.tv_sec : 0, 0 };
-		if (sigtimedwait(&chld, NULL, &left) < 0 && errno == EAGAIN) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			res->r[res->open].failed = 1;
-			test_msg("timed out after %d s", timeout_s);
-			return;
-		}
-	}
+	waitpid(pid, &status, 0);
 	if (WIFSIGNALED(status)) {
 		res->r[res->open].failed = 1;
-		test_msg("the test's process was killed by %s",
-			 strsignal(WTERMSIG(status)));
+		if (WTERMSIG(status) == SIGALRM)
+			test_msg("timed out after %d s", timeout_s);
+		else
+			test_msg("the test's process was killed by %s",
+				 strsignal(WTERMSIG(status)));
 	}
 	/* What the test forked and left behind goes with it. */
 	kill(-pid, SIGKILL);
@@ -207,11 +183,8 @@ static void run_test(const struct test *t, int forced, int timeout_scale,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		sigset_t none;
-
 		setpgid(0, 0);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		alarm(t->timeout_s * timeout_scale);
 		run_child(t, forced);
 	}
 	if (pid < 0) {
@@ -290,7 +263,6 @@ int main(int argc, char **argv)
 	struct tally tally = { 0 };
 	struct test *run[MAX_TESTS] = { NULL };
 	int i, a, nrun = 0, planned = 0;
-	sigset_t chld;
 
 	for (a = 1; a < argc; a++) {
 		const char *arg = argv[a];
@@ -330,13 +302,6 @@ int main(int argc, char **argv)
 	if (res == MAP_FAILED)
 		return perror("mmap"), 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* The children's ends are waited for with sigtimedwait(). */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
-	for (i = 0; i < nrun; i++)
-		if (run[i]->fixture->prepare)
-			run[i]->fixture->prepare();
 
 	printf("TAP version 13\n1..%d\n", planned + host);
 	for (i = 0; i < nrun && !(tally.failed && fail_fast) && !tally.broken; i++)

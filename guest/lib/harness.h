@@ -19,8 +19,6 @@
 
 struct fixture {
 	const char *name;
-	/* In the harness, before the first test: what teardown restores. */
-	void (*prepare)(void);
 	/* In the test's process, before it; non-zero fails the test. */
 	int (*setup)(void);
 	/*

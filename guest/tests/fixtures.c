@@ -22,17 +22,17 @@ static long panic_on_warn = -1;
 /* CLOCK_REALTIME - CLOCK_BOOTTIME (which suspend does not stop) at the start. */
 static int64_t wall_offset;
 
-static void kernel_prepare(void)
+/* Before any test: what teardown restores. */
+__attribute__((constructor)) static void kernel_prepare(void)
 {
-	if (panic_on_warn >= 0)
-		return;
 	panic_on_warn = sysctl_read("panic_on_warn");
 	wall_offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 }
 
 static int kernel_teardown(void)
 {
-	static const char *const ours[] = { "counter", "squatter", "noop" };
+	static const char *const ours[] = { "counter", "squatter", "noop",
+					    "counter_kunit" };
 	int64_t wall = clock_ns(CLOCK_BOOTTIME) + wall_offset;
 	size_t i;
 	int fd;
@@ -80,13 +80,11 @@ static int counter_setup(void)
 
 const struct fixture kernel_fixture = {
 	.name = "kernel",
-	.prepare = kernel_prepare,
 	.teardown = kernel_teardown,
 };
 
 const struct fixture counter_fixture = {
 	.name = "counter",
-	.prepare = kernel_prepare,
 	.setup = counter_setup,
 	.teardown = kernel_teardown,
 };
