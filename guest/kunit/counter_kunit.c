@@ -11,6 +11,7 @@
 #include "counter.c"
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 
 struct span {
 	const char *what;
@@ -101,9 +102,32 @@ static void next_tick_is_where_the_count_changes(struct kunit *test)
 	}
 }
 
+/*
+ * The thread itself, as if loaded 2^32 ms - 1.5 s ago: it must publish
+ * the clock's count through the instant a 32-bit count of milliseconds
+ * wraps. Its ticks fall 0.2 s, 1.2 s and 2.2 s from now; the count is
+ * read 0.3 s after the last, a margin far over its lag.
+ */
+static void thread_counts_across_2_32_ms(struct kunit *test)
+{
+	const u64 ago = (1ULL << 32) * NSEC_PER_MSEC - 1500 * NSEC_PER_MSEC;
+	struct task_struct *task;
+	unsigned long seen, want;
+
+	counter_start = ktime_sub_ns(ktime_get_boottime(), ago);
+	task = kthread_run(counter_thread, NULL, "counter_kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	msleep(2500);
+	seen = READ_ONCE(counter_seconds);
+	want = counter_whole_seconds(counter_start, ktime_get_boottime());
+	kthread_stop(task);
+	KUNIT_EXPECT_EQ(test, seen, want);
+}
+
 static struct kunit_case counter_arithmetic_cases[] = {
 	KUNIT_CASE(whole_seconds_at_boundaries),
 	KUNIT_CASE(next_tick_is_where_the_count_changes),
+	KUNIT_CASE(thread_counts_across_2_32_ms),
 	{}
 };
 

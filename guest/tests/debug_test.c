@@ -115,6 +115,9 @@ static int sweep_marked(int *fired_failed, int *fired_ok)
 TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 {
 	int n, fired_failed = 0, fired_ok = 0;
+	/* Each of the two failures counter_init() reports, said at least once. */
+	int thread_fd = kmsg_from_now(), entry_fd = kmsg_from_now();
+	char line[512];
 
 	n = sweep_marked(&fired_failed, &fired_ok);
 	if (n < 0)
@@ -124,6 +127,12 @@ TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 	ASSERT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
 	       MAX_FAIL_NTH);
 	ASSERT(fired_failed > 0, "no injected fault made the load fail");
+	ASSERT(kmsg_since(thread_fd, "counter: cannot start the counting thread: -12",
+			  line, sizeof(line)),
+	       "no failed load said \"cannot start the counting thread: -12\"");
+	ASSERT(kmsg_since(entry_fd, "counter: cannot create /proc/counter", line,
+			  sizeof(line)),
+	       "no failed load said \"cannot create /proc/counter\"");
 	return 0;
 }
 

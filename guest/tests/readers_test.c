@@ -201,9 +201,9 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 	struct uffd_msg msg;
 	pthread_t reader, unloader;
 	int64_t served, noop_ns;
-	int uffd, ret, stalled, live, whole;
-	unsigned long n;
-	char line[128];
+	int uffd, ret, stalled, live, whole, kfd, said;
+	unsigned long n, final = 0;
+	char line[128], log[512];
 
 	uffd = uffd_open(&s.page, size);
 	if (uffd == -ENOSYS || uffd == -EPERM)
@@ -221,6 +221,7 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 		ASSERT(0, "the read did not fault on the registered page");
 	}
 
+	kfd = kmsg_from_now();
 	pthread_create(&unloader, NULL, unload_counter, &u);
 	sleep_ns(STALL_MS * NSEC_PER_MSEC);
 	stalled = !u.done && !s.done;
@@ -236,6 +237,8 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 	whole = s.got > 0 && counter_parse(s.page, (size_t)s.got, &n) == 0;
 	snprintf(line, sizeof(line), "%.*s", (int)(s.got > 0 ? s.got : 0), s.page);
 	munmap(s.page, size);
+	said = kmsg_since(kfd, "counter: unloaded", log, sizeof(log)) &&
+	       sscanf(log, "counter: unloaded, the counter was at %lu", &final) == 1;
 
 	noop_ns = noop_unload_ns();
 	test_msg("rmmod waited %d ms beside the stalled read, ended %.1f ms after the fault was served (a no-op module's rmmod: %.1f ms)",
@@ -251,5 +254,10 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 	       strerror(s.err), line);
 	ASSERT(!module_is_live("counter") && access(COUNTER_PROC, F_OK),
 	       "the module or its entry is still there");
+	/* The thread counts on while rmmod waits: stopped only after. */
+	ASSERT(said, "no final count in the kernel log");
+	ASSERT(count_fits_clock(final, served, u.done),
+	       "final count %lu: the read was served %.3f s after load",
+	       final, SECS(served - counter_load_before));
 	return 0;
 }

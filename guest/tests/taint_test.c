@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Last in the suite: the kernel's taint flags after everything ran. O (out
- * of tree) and E (unsigned) are counter.ko's by nature; W is excused only
- * when the kernel log's one warning is the proc core's complaint about a
- * duplicate name, which failed_load_leaves_nothing makes on purpose.
+ * Last in the suite: the kernel's taint flags and log after everything
+ * ran. O (out of tree) and E (unsigned) are counter.ko's by nature; W is
+ * excused only when the kernel log's one warning is the proc core's
+ * complaint about a duplicate name, which failed_load_leaves_nothing makes
+ * on purpose.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"
@@ -12,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,5 +43,43 @@ TEST(kernel, kernel_not_tainted)
 	ASSERT(taint >= 0 && (taint & ~mask) == 0,
 	       "taint flags %#lx beyond O and E%s", taint & ~mask,
 	       mask & TAINT_WARN ? " (and the expected W)" : "");
+	return 0;
+}
+
+/* Whether a counter: record is one counter(4) documents. */
+static int documented(const char *text)
+{
+	unsigned long n;
+	int err, end = 0;
+
+	if (!strcmp(text, "counter: loaded, counting seconds in /proc/counter") ||
+	    !strcmp(text, "counter: cannot create /proc/counter"))
+		return 1;
+	if (sscanf(text, "counter: unloaded, the counter was at %lu%n", &n,
+		   &end) == 1 && !text[end])
+		return 1;
+	return sscanf(text, "counter: cannot start the counting thread: %d%n",
+		      &err, &end) == 1 && !text[end] && err < 0;
+}
+
+/* The module says what counter(4) lists, and nothing else, ever. */
+TEST(kernel, kernel_log_has_only_documented_messages)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int ours = 0, other = 0;
+	char text[2048], first[2048] = "";
+
+	ASSERT(fd >= 0, "open /dev/kmsg: %s", errname(errno));
+	while (kmsg_next(fd, text, sizeof(text))) {
+		if (strncmp(text, "counter: ", 9))
+			continue;
+		ours++;
+		if (!documented(text) && !other++)
+			snprintf(first, sizeof(first), "%s", text);
+	}
+	close(fd);
+	test_msg("%d records of counter's in the kernel log", ours);
+	ASSERT(ours > 0, "no record of counter's at all");
+	ASSERT(!other, "%d undocumented, the first: \"%s\"", other, first);
 	return 0;
 }
