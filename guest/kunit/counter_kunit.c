@@ -124,10 +124,33 @@ static void thread_counts_across_2_32_ms(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen, want);
 }
 
+/* The whole line for every count, the longest an unsigned long gives. */
+static void show_prints_the_whole_line(struct kunit *test)
+{
+	static const unsigned long counts[] = {
+		0, 9, 10, 9999999, 10000000, 0xffffffffUL, ULONG_MAX
+	};
+	char buf[64], want[64];
+	struct seq_file m = { .buf = buf, .size = sizeof(buf) };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		m.count = 0;
+		WRITE_ONCE(counter_seconds, counts[i]);
+		KUNIT_EXPECT_EQ(test, counter_show(&m, NULL), 0);
+		snprintf(want, sizeof(want), "The counter is now at: %lu\n",
+			 counts[i]);
+		KUNIT_EXPECT_EQ(test, m.count, strlen(want));
+		KUNIT_EXPECT_EQ(test, memcmp(buf, want, strlen(want)), 0);
+	}
+	WRITE_ONCE(counter_seconds, 0);
+}
+
 static struct kunit_case counter_arithmetic_cases[] = {
 	KUNIT_CASE(whole_seconds_at_boundaries),
 	KUNIT_CASE(next_tick_is_where_the_count_changes),
 	KUNIT_CASE(thread_counts_across_2_32_ms),
+	KUNIT_CASE(show_prints_the_whole_line),
 	{}
 };
 
