@@ -54,11 +54,14 @@ kernel() {
 # Copies sources into a directory of the build tree and builds them there,
 # so that every kernel gets its own objects.
 build_modules() {
-	local dir=$1 inner kmake
+	local dir=$1 inner kmake f
 	shift
 	kmake=(ARCH="$karch" ${cross:+CROSS_COMPILE=$cross} ${KCC:+CC=$KCC})
 	mkdir -p "$dir"
-	cp "$@" "$dir"/
+	# Only what changed: make rebuilds by time, and most runs change nothing.
+	for f; do
+		cmp -s "$f" "$dir/${f##*/}" || cp "$f" "$dir"/
+	done
 	if [ -z "$KCHROOT" ]; then
 		make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules
 		return
