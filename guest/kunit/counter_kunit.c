@@ -3,9 +3,11 @@
  * KUnit suite for counter.c's arithmetic, at the boundaries that an uptime
  * of days or years reaches and no test can wait for: where a count held in
  * 32 bits of nanoseconds, milliseconds or seconds would wrap, and the end
- * of ktime_t itself. The suite includes counter.c (the copy under test) to
- * reach its static functions; it runs when the module is loaded, before
- * counter_init(), and its results are in
+ * of ktime_t itself; and for the thread and the line at such counts. The
+ * suite includes counter.c (the copy under test) to reach its static
+ * functions. On 6.1, the debug kernel's, KUnit runs a module's suites as
+ * it comes in (MODULE_STATE_COMING), before counter_init(): the thread
+ * started here has counter_seconds to itself. The results are in
  * /sys/kernel/debug/kunit/counter_arithmetic/results.
  */
 #include "counter.c"
