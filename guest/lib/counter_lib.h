@@ -14,6 +14,11 @@
 
 #define COUNTER_PROC "/proc/counter"
 #define COUNTER_PREFIX "The counter is now at: "
+/* The module's messages in the kernel log, as counter(4) lists them. */
+#define LOADED_LINE "counter: loaded, counting seconds in /proc/counter"
+#define UNLOADED_LINE "counter: unloaded, the counter was at "
+#define NO_ENTRY_LINE "counter: cannot create /proc/counter"
+#define NO_THREAD_LINE "counter: cannot start the counting thread: "
 #define NSEC_PER_SEC 1000000000LL
 #define NSEC_PER_MSEC 1000000LL
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -48,7 +48,6 @@
 /* Beyond what unloading a no-op module takes on the same machine. */
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
-#define LOADED_LINE "counter: loaded, counting seconds in /proc/counter"
 
 TEST(kernel, load_succeeds)
 {
@@ -609,8 +608,8 @@ TEST(counter, rmmod_is_prompt)
 	 * The count the thread last published: n, seen just before the
 	 * unload, unless the unload outlasted the next deadline.
 	 */
-	ASSERT(sscanf(line, "counter: unloaded, the counter was at %lu",
-		      &final) == 1, "no count in \"%s\"", line);
+	ASSERT(sscanf(line, UNLOADED_LINE "%lu", &final) == 1,
+	       "no count in \"%s\"", line);
 	ASSERT(final == n || (final == n + 1 &&
 			      unloaded >= counter_load_before + (int64_t)(n + 1) * NSEC_PER_SEC),
 	       "final count %lu, expected %lu: the unload ended %.3f s after load",
@@ -686,7 +685,7 @@ TEST(kernel, failed_load_leaves_nothing)
 	loaded_fd = kmsg_from_now();
 	ret = module_load("counter");
 	read_text(COUNTER_PROC, after, sizeof(after));
-	found = kmsg_since(kfd, "counter: cannot create /proc/counter", line,
+	found = kmsg_since(kfd, NO_ENTRY_LINE, line,
 			   sizeof(line));
 	said_loaded = kmsg_since(loaded_fd, "counter: loaded", line,
 				 sizeof(line));

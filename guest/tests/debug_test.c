@@ -127,11 +127,9 @@ TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 	ASSERT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
 	       MAX_FAIL_NTH);
 	ASSERT(fired_failed > 0, "no injected fault made the load fail");
-	ASSERT(kmsg_since(thread_fd, "counter: cannot start the counting thread: -12",
-			  line, sizeof(line)),
+	ASSERT(kmsg_since(thread_fd, NO_THREAD_LINE "-12", line, sizeof(line)),
 	       "no failed load said \"cannot start the counting thread: -12\"");
-	ASSERT(kmsg_since(entry_fd, "counter: cannot create /proc/counter", line,
-			  sizeof(line)),
+	ASSERT(kmsg_since(entry_fd, NO_ENTRY_LINE, line, sizeof(line)),
 	       "no failed load said \"cannot create /proc/counter\"");
 	return 0;
 }

@@ -238,7 +238,7 @@ TEST(counter, rmmod_waits_for_a_stalled_read)
 	snprintf(line, sizeof(line), "%.*s", (int)(s.got > 0 ? s.got : 0), s.page);
 	munmap(s.page, size);
 	said = kmsg_since(kfd, "counter: unloaded", log, sizeof(log)) &&
-	       sscanf(log, "counter: unloaded, the counter was at %lu", &final) == 1;
+	       sscanf(log, UNLOADED_LINE "%lu", &final) == 1;
 
 	noop_ns = noop_unload_ns();
 	test_msg("rmmod waited %d ms beside the stalled read, ended %.1f ms after the fault was served (a no-op module's rmmod: %.1f ms)",

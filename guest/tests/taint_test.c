@@ -52,18 +52,16 @@ static int documented(const char *text)
 	unsigned long n;
 	int err, end = 0;
 
-	if (!strcmp(text, "counter: loaded, counting seconds in /proc/counter") ||
-	    !strcmp(text, "counter: cannot create /proc/counter"))
+	if (!strcmp(text, LOADED_LINE) || !strcmp(text, NO_ENTRY_LINE))
 		return 1;
 	/* The module loader's, once, about any out-of-tree unsigned module. */
 	if (!strcmp(text, "counter: loading out-of-tree module taints kernel.") ||
 	    !strcmp(text, "counter: module verification failed: signature and/or required key missing - tainting kernel"))
 		return 1;
-	if (sscanf(text, "counter: unloaded, the counter was at %lu%n", &n,
-		   &end) == 1 && !text[end])
+	if (sscanf(text, UNLOADED_LINE "%lu%n", &n, &end) == 1 && !text[end])
 		return 1;
-	return sscanf(text, "counter: cannot start the counting thread: %d%n",
-		      &err, &end) == 1 && !text[end] && err < 0;
+	return sscanf(text, NO_THREAD_LINE "%d%n", &err, &end) == 1 &&
+	       !text[end] && err < 0;
 }
 
 /*
