@@ -94,10 +94,12 @@ build() {
 		module=$out/counter.ko
 	fi
 	build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
-	# The debug kernel has KUnit: counter.c under test, with its suite.
-	[ "$mode" = check-debug ] &&
+	# counter.c under test with its KUnit suite: KUnit's on the debug
+	# kernel, kunit_shim.h's on the others.
+	case $mode in check*)
 		build_modules "$out/kunit" "${COUNTER_C:-$top/counter.c}" \
-			"$top"/guest/kunit/{Kbuild,counter_kunit.c}
+			"$top"/guest/kunit/{Kbuild,counter_kunit.c,kunit_shim.h} ;;
+	esac
 	return 0
 }
 
@@ -161,7 +163,6 @@ pack_signing() {
 	tail -c 28 "$module" | grep -q 'Module signature appended' ||
 		cp "$module" "$lib/counter_unsigned.ko"
 	[ "$mode" = check-debug ] || return 0
-	cp "$out/kunit/counter_kunit.ko" "$lib/"
 	for ko in "$lib"/{counter,noop,squatter,counter_kunit}.ko; do
 		make -s -C "$top" sign KDIR="$KBUILD" SIGN_MODULE="$ko" \
 			SIGN_KEY="$KBUILD/certs/signing_key.pem" \
@@ -192,6 +193,7 @@ pack() {
 	done
 	cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
+	case $mode in check*) cp "$out/kunit/counter_kunit.ko" "$root/lib/counter/" ;; esac
 	pack_signing
 	[ "$(arch_field "$arch" 7)" = virtio ] && boot_modules virtio_pci virtio_console
 	initrd=$out/$mode.cpio.gz

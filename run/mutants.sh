@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs the guest suite on every mutant in mutants/: counter.c broken for
-# one promise. Each must be killed: the suite fails, and its first failure
-# is the test its patch names under "Killed-by:" (the suite stops there,
-# which keeps the run short). A mutant killed by a host check
+# one promise. Each must be killed by the test its patch names under
+# "Killed-by:": a guest that runs that test alone (T=TEST) sees it fail.
+# Each test sets up what it needs, so alone it judges as it does in the
+# suite, and a boot per mutant costs seconds. A mutant killed by a host check
 # ("Killed-by: lint: ...") is left to make lint. One killed by a build
 # ("Killed-by: build: ARCH") must fail to build for that architecture,
 # with modpost naming a symbol the kernel does not export. One killed on
-# the debug kernel ("Killed-by: debug: TEST") runs just that test there:
-# a whole debug run takes ten minutes.
+# the debug kernel ("Killed-by: debug: TEST") runs that test there, one
+# killed on an architecture ("Killed-by: ARCH: TEST", e.g. i386 for a
+# 32-bit unsigned long) runs it in that architecture's guest.
 # Usage: mutants.sh [NAME...]
 set -uo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -48,12 +50,13 @@ for patch in "${patches[@]}"; do
 		fi
 		continue
 	fi
-	mode=check only=
-	if [[ $killer == debug:* ]]; then
-		killer=${killer#debug: } mode=check-debug only=$killer
-	fi
+	mode=check guest=amd64
+	case $killer in
+	debug:\ *) killer=${killer#debug: } mode=check-debug ;;
+	*:\ *) guest=${killer%%: *} killer=${killer#*: } ;;
+	esac
 	start=$(date +%s)
-	COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name T=$only \
+	ARCH=$guest COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name T=$killer \
 		"$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
 	# The guest's own failures carry no directive; the verdict's do.

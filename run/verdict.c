@@ -15,7 +15,8 @@
  * that counts them and the host's checks; a test that never reported is
  * appended as failed. Then come the host's checks, numbered on: QEMU
  * powered off by itself, init wrote its marker on a line of its own, the
- * console holds the boot banner and the module's load line, and neither
+ * console holds the boot banner and the module's load line (as counter, or
+ * as counter_kunit: counter.c built with its suite), and neither
  * the console nor the read-back log holds a kernel report: a WARN, BUG,
  * oops, panic, a stack dump of any kind, a detector's report, or dropped
  * messages. One warning is excused, once: the proc core's complaint about
@@ -43,6 +44,8 @@
 #define ALLOWED_WARNING "proc_dir_entry '/proc/counter' already registered"
 #define BOOT_BANNER "Linux version "
 #define LOAD_LINE "counter: loaded"
+/* counter.c built with its KUnit suite, the only load of a run of that test. */
+#define KUNIT_LOAD_LINE "counter_kunit: loaded"
 /* What WARN() and BUG() print first ("8<--- cut here ---" on 32-bit ARM). */
 #define CUT_HERE "cut here"
 /* How many lines (WARN()'s message) may come between it and the header. */
@@ -207,7 +210,7 @@ static void judge_line(struct log_judge *j, const char *line)
 		j->injecting = 0;
 	if (strstr(line, BOOT_BANNER))
 		j->banner = 1;
-	if (strstr(line, LOAD_LINE))
+	if (strstr(line, LOAD_LINE) || strstr(line, KUNIT_LOAD_LINE))
 		j->load_line = 1;
 	for (i = 0; i < N_REPORTS; i++)
 		if (strstr(line, reports[i].text))

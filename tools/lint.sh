@@ -32,9 +32,9 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 mapfile -t kernel_c < <(git ls-files '*.c' | xargs -r grep -l '<linux/module.h>')
-# KUnit suites need a kernel with KUnit: checkpatch and clang-format here,
-# the build in make check-debug, against the debug kernel.
+# KUnit suites, built with kunit_shim.h here (the headers have no KUnit).
 mapfile -t kunit_c < <(git ls-files '*.c' | xargs -r grep -l '<kunit/test.h>')
+mapfile -t kernel_h < <(git ls-files '*.h' | xargs -r grep -l '<linux/module.h>')
 mapfile -t user_c < <(git ls-files '*.c' | xargs -r grep -L '<linux/module.h>\|<kunit/test.h>')
 # Every shell script; debian/rules is a makefile.
 mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run)
@@ -70,7 +70,7 @@ need_source() {
 checkpatch() {
 	have "kernel C files" "${kernel_c[@]}" && need perl && need_source || return 1
 	"$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
-		-f "${kernel_c[@]}" "${kunit_c[@]}"
+		-f "${kernel_c[@]}" "${kunit_c[@]}" "${kernel_h[@]}"
 }
 
 # Builds every kernel C file once against the guest kernel's headers with
@@ -81,8 +81,8 @@ kbuild() {
 	shift
 	have "kernel C files" "${kernel_c[@]}" && need make && need_kbuild || return 1
 	mkdir -p "$dir"
-	cp "${kernel_c[@]}" "$dir/"
-	for f in "${kernel_c[@]}"; do
+	cp "${kernel_c[@]}" "${kunit_c[@]}" "${kernel_h[@]}" "$dir/"
+	for f in "${kernel_c[@]}" "${kunit_c[@]}"; do
 		f=${f##*/}
 		echo "obj-m += ${f%.c}.o"
 	done >"$dir/Kbuild"
@@ -93,7 +93,7 @@ kbuild() {
 		return 1
 	fi
 	grep -iE 'warning|error' <<<"$out" | grep -v 'Skipping BTF' && status=1
-	for f in "${kernel_c[@]}"; do
+	for f in "${kernel_c[@]}" "${kunit_c[@]}"; do
 		f=${f##*/}
 		[ -f "$dir/${f%.c}.ko" ] || { echo "${f%.c}.ko was not built"; status=1; }
 	done
@@ -109,7 +109,7 @@ clang_format() {
 	have "kernel C files" "${kernel_c[@]}" && need clang-format && need_source ||
 		return 1
 	clang-format --style="file:$src/.clang-format" --dry-run --Werror \
-		"${kernel_c[@]}" "${kunit_c[@]}"
+		"${kernel_c[@]}" "${kunit_c[@]}" "${kernel_h[@]}"
 }
 
 user_warnings() {
@@ -183,7 +183,7 @@ shell_check() {
 
 # Every check, in order; "check" counts them first, then runs them.
 checks() {
-	check --silent "checkpatch --strict on $((${#kernel_c[@]} + ${#kunit_c[@]})) kernel C files" checkpatch
+	check --silent "checkpatch --strict on $((${#kernel_c[@]} + ${#kunit_c[@]} + ${#kernel_h[@]})) kernel C files" checkpatch
 	check --silent "sparse (C=2) reports nothing" sparse_build
 	check --silent "W=1 build has no warning" kbuild w1 W=1
 	check "counter.ko imports only what tools/kernel-exports.tsv dates, here and in the matrix's builds" \

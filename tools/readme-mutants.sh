@@ -10,6 +10,8 @@
 #   Killed-by: build: ARCH           the ARCH build, then an optional note
 #                                    in parentheses
 #   Killed-by: debug: TEST           `TEST` (debug kernel)
+#   Killed-by: ARCH: TEST            `TEST` (ARCH): the suite's test in an
+#                                    ARCH guest
 # Names each difference.
 # Usage: readme-mutants.sh [--list FILE] [--mutants DIR] [README]
 #   FILE holds the suite's tests (as tools/suite-list.sh --debug prints
@@ -46,6 +48,7 @@ render() {
 	lint:\ *) echo "\`make lint\` (\`${1#lint: }\`)" ;;
 	build:\ *) echo "the ${1#build: } build" ;;
 	debug:\ *) echo "\`${1#debug: }\` (debug kernel)" ;;
+	*:\ *) echo "\`${1#*: }\` (${1%%: *})" ;;
 	*) echo "\`$1\`" ;;
 	esac
 }
@@ -96,7 +99,7 @@ while IFS=$'\t' read -r name_cell promise_cell killer_cell extra; do
 	esac
 	case $killer in
 	lint:* | build:*) ;;
-	*) [ -n "${in_suite[${killer#debug: }]:-}" ] ||
+	*) [ -n "${in_suite[${killer#*: }]:-}" ] ||
 		fail "$name: Killed-by: $killer is not a test of counter_test --list" ;;
 	esac
 done <<<"$rows"

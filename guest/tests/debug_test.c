@@ -125,7 +125,7 @@ static int sweep(int nth, const char *ko, int from, struct sweep *s)
 static int sweep_marked(struct sweep *s)
 {
 	char path[64], ko[256];
-	int nth, n, end, i;
+	int nth, n, i;
 
 	ASSERT(write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") == 0,
 	       "failslab/ignore-gfp-wait: %s", errname(errno));
@@ -142,7 +142,9 @@ static int sweep_marked(struct sweep *s)
 	n = sweep(nth, ko, 1, s);
 	for (i = 0; i < TAIL_RETRIES && n > 0 &&
 	     !(s->said_thread && s->said_entry); i++) {
-		end = sweep(nth, ko, n > TAIL_RETRY_SPAN ? n - TAIL_RETRY_SPAN : 1, s);
+		int end = sweep(nth, ko,
+				n > TAIL_RETRY_SPAN ? n - TAIL_RETRY_SPAN : 1, s);
+
 		if (end < 0)
 			n = end;
 	}
