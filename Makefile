@@ -28,8 +28,8 @@ GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/readers.c
 TEST_SRCS := guest/lib/harness.c guest/tests/fixtures.c \
 	guest/tests/counter_test.c guest/tests/events_test.c \
 	guest/tests/readers_test.c guest/tests/debug_test.c \
-	guest/tests/signing_test.c guest/tests/taint_test.c \
-	guest/tests/kunit_test.c $(GUEST_LIB)
+	guest/tests/kunit_test.c guest/tests/signing_test.c \
+	guest/tests/taint_test.c $(GUEST_LIB)
 
 .PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
 	shell check-shell guest-tools lint deb check-deb sign install uninstall check-install \

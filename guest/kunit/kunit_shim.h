@@ -89,20 +89,22 @@ static void kunit_shim_run(struct kunit_suite *suite)
 }
 
 /*
- * counter.c's module_init(): the suite first, then the module's own init,
- * whose failure still fails the load. kunit_test_suite() names the suite.
+ * counter.c's module_init(fn) defines fn_after_the_suite(): the suite
+ * first, then fn, whose failure still fails the load. The kernel's
+ * module_init() is put back after counter.c (pop_macro) to register it:
+ * objtool refuses an init_module() not made by module_init().
  */
+#pragma push_macro("module_init")
 #undef module_init
-#define module_init(fn)                                                \
-	static void kunit_shim_run_suites(void);                       \
-	static int __init fn##_after_the_suite(void)                   \
-	{                                                              \
-		kunit_shim_run_suites();                               \
-		return fn();                                           \
-	}                                                              \
-	__copy(fn##_after_the_suite) __alias(fn##_after_the_suite) int \
-	init_module(void)
+#define module_init(fn)                              \
+	static void kunit_shim_run_suites(void);     \
+	static int __init fn##_after_the_suite(void) \
+	{                                            \
+		kunit_shim_run_suites();             \
+		return fn();                         \
+	}
 
+/* Defines what fn_after_the_suite() runs first. */
 #define kunit_test_suite(suite)                 \
 	static void kunit_shim_run_suites(void) \
 	{                                       \

@@ -3,8 +3,8 @@
  * counter.c's KUnit suite (guest/kunit/): the arithmetic at uptimes that no
  * test can wait for, on every kernel, 32-bit ones included. The debug
  * kernel runs it with KUnit, the others with kunit_shim.h; both report in
- * KTAP on the kernel log. Last, after kernel_not_tainted, because KUnit
- * taints the kernel on purpose (TAINT_TEST, 'N').
+ * KTAP on the kernel log. Before the signing tests, after which an
+ * unsigned module no longer loads.
  */
 #define _GNU_SOURCE
 #include "counter_lib.h"

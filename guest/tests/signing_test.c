@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module signing, last in the suite: once signatures are enforced (booted
+ * Module signing, last but the taint test: once signatures are enforced (booted
  * with module.sig_enforce=1, or switched on here, which cannot be undone),
  * an unsigned counter.ko and a signed one changed after signing are
  * refused, and nothing of either is left. The host puts both beside
