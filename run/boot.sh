@@ -52,30 +52,43 @@ kernel() {
 }
 
 # Copies sources into a directory of the build tree and builds them there,
-# so that every kernel gets its own objects.
+# so that every kernel gets its own objects. A directory whose sources,
+# compiler and kernel tree are those of its last good build, with every
+# module of it still there, is left as it is: most runs change nothing,
+# and Kbuild relinks every module even then.
 build_modules() {
-	local dir=$1 inner kmake f
+	local dir=$1 inner kmake f stamp want ko changed=0
 	shift
 	kmake=(ARCH="$karch" ${cross:+CROSS_COMPILE=$cross} ${KCC:+CC=$KCC})
+	stamp=$dir/.built-against
+	want="$KBUILD ${kmake[*]} $(stat -c %Y "$KBUILD/.config" "$KBUILD/Module.symvers" 2>/dev/null | tr '\n' ' ')"
 	mkdir -p "$dir"
-	# Only what changed: make rebuilds by time, and most runs change nothing.
 	for f; do
-		cmp -s "$f" "$dir/${f##*/}" || cp "$f" "$dir"/
+		cmp -s "$f" "$dir/${f##*/}" || { cp "$f" "$dir"/; changed=1; }
 	done
-	if [ -z "$KCHROOT" ]; then
-		make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules
-		return
+	if [ "$changed" = 0 ] && [ "$(head -n 1 "$stamp" 2>/dev/null)" = "$want" ]; then
+		changed=0
+		while read -r ko; do
+			[ -f "$dir/$ko" ] || changed=1
+		done < <(tail -n +2 "$stamp")
+		[ "$changed" = 0 ] && return 0
 	fi
-	inner=/build/${dir#"$COUNTER_BUILD"/}
-	rm -rf "$KCHROOT$inner"
-	mkdir -p "$KCHROOT$inner"
-	cp "$@" "$KCHROOT$inner"/
-	# objtool reads /proc: mount it in a namespace that dies with the build.
-	# shellcheck disable=SC2016 # the inner sh expands them, the chroot as $1
-	unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && root=$1 &&
-		shift && exec chroot "$root" make -s "$@" modules' \
-		sh "$KCHROOT" -C "$KBUILD" M="$inner" "${kmake[@]}"
-	cp "$KCHROOT$inner"/*.ko "$dir"/
+	rm -f "$stamp" "$dir"/*.ko
+	if [ -z "$KCHROOT" ]; then
+		make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules || return
+	else
+		inner=/build/${dir#"$COUNTER_BUILD"/}
+		rm -rf "$KCHROOT$inner"
+		mkdir -p "$KCHROOT$inner"
+		cp "$@" "$KCHROOT$inner"/ || return
+		# objtool reads /proc: mount it in a namespace that dies with the build.
+		# shellcheck disable=SC2016 # the inner sh expands them, the chroot as $1
+		unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && root=$1 &&
+			shift && exec chroot "$root" make -s "$@" modules' \
+			sh "$KCHROOT" -C "$KBUILD" M="$inner" "${kmake[@]}" || return
+		cp "$KCHROOT$inner"/*.ko "$dir"/ || return
+	fi
+	{ echo "$want"; (cd "$dir" && ls -- *.ko); } >"$stamp.new" && mv "$stamp.new" "$stamp"
 }
 
 # counter.ko (or the one given, or a variant of counter.c), the helper
@@ -94,14 +107,21 @@ build() {
 		module=$out/counter.ko
 	fi
 	build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
-	# counter.c under test with its KUnit suite: KUnit's on the debug
-	# kernel, kunit_shim.h's on the others. A counter.c without the
-	# functions the suite calls fails its test, not the build.
+	# counter.c under test with its KUnit suite (KUnit's on the debug
+	# kernel, kunit_shim.h's on the others), for a run of its test. A
+	# counter.c without the functions the suite calls fails that test.
+	local listing=(--list ${T:+-t "$T"})
+	kunit=
+	[ "$mode" = check-debug ] && listing+=(--debug)
 	case $mode in check*)
-		rm -f "$out/kunit/counter_kunit.ko"
-		build_modules "$out/kunit" "${COUNTER_C:-$top/counter.c}" \
-			"$top"/guest/kunit/{Kbuild,counter_kunit.c,kunit_shim.h} ||
-			echo "boot.sh: counter_kunit.ko did not build" >&2 ;;
+		"$COUNTER_BUILD/guest/amd64/counter_test" "${listing[@]}" |
+			grep -x kunit_arithmetic_at_boundaries >/dev/null || return 0
+		if build_modules "$out/kunit" "${COUNTER_C:-$top/counter.c}" \
+			"$top"/guest/kunit/{Kbuild,counter_kunit.c,kunit_shim.h}; then
+			kunit=$out/kunit/counter_kunit.ko
+		else
+			echo "boot.sh: counter_kunit.ko did not build" >&2
+		fi ;;
 	esac
 	return 0
 }
@@ -197,7 +217,7 @@ pack() {
 	done
 	cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
-	[ -f "$out/kunit/counter_kunit.ko" ] && cp "$out/kunit/counter_kunit.ko" "$root/lib/counter/"
+	[ -z "$kunit" ] || cp "$kunit" "$root/lib/counter/"
 	pack_signing
 	[ "$(arch_field "$arch" 7)" = virtio ] && boot_modules virtio_pci virtio_console
 	initrd=$out/$mode.cpio.gz

@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs the guest suite on every mutant in mutants/: counter.c broken for
-# one promise. Each must be killed by the test its patch names under
-# "Killed-by:": a guest that runs that test alone (T=TEST) sees it fail.
-# Each test sets up what it needs, so alone it judges as it does in the
-# suite, and a boot per mutant costs seconds. A mutant killed by a host check
+# Runs every mutant in mutants/, counter.c broken for one promise, in a
+# guest of its own. Each must be killed by the test its patch names under
+# "Killed-by:": the guest runs load_succeeds and that test
+# (T=load_succeeds,TEST, stopping at the first failure), and the first to
+# fail must be that test. load_succeeds first shows the mutant loads and
+# leaves a log; a failure anywhere else, a mutant the KUnit suite cannot
+# build, or none at all is not a kill. Then, once, the same tests on
+# counter.c itself must pass: no test kills for the sake of running alone.
+# A mutant killed by a host check
 # ("Killed-by: lint: ...") is left to make lint. One killed by a build
 # ("Killed-by: build: ARCH") must fail to build for that architecture,
 # with modpost naming a symbol the kernel does not export. One killed on
-# the debug kernel ("Killed-by: debug: TEST") runs that test there, one
-# killed on an architecture ("Killed-by: ARCH: TEST", e.g. i386 for a
-# 32-bit unsigned long) runs it in that architecture's guest.
+# the debug kernel ("Killed-by: debug: TEST") runs there, one killed on an
+# architecture ("Killed-by: ARCH: TEST", e.g. i386 for a 32-bit unsigned
+# long) in that architecture's guest.
 # Usage: mutants.sh [NAME...]
 set -uo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
@@ -27,6 +31,7 @@ else
 fi
 
 ktap_print_header
+killers=()
 for patch in "${patches[@]}"; do
 	name=$(basename "$patch" .patch)
 	killer=$(sed -n 's/^Killed-by: //p' "$patch")
@@ -55,21 +60,41 @@ for patch in "${patches[@]}"; do
 	debug:\ *) killer=${killer#debug: } mode=check-debug ;;
 	*:\ *) guest=${killer%%: *} killer=${killer#*: } ;;
 	esac
+	[ "$mode:$guest" = check:amd64 ] && killers+=("$killer")
 	start=$(date +%s)
-	ARCH=$guest COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name T=$killer \
-		"$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
+	ARCH=$guest COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
+		T=load_succeeds,$killer "$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
 	# The guest's own failures carry no directive; the verdict's do.
 	first=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' "$log" | head -n 1)
 	echo "# $name: first failure ${first:-none} (${seconds} s)"
 	if ktap_parse_summary <"$log" && [ "$SUMMARY_FAILED" -eq 0 ]; then
 		ktap_result fail "$name is killed by $killer" "it survived"
+	elif grep -q '^boot.sh: counter_kunit.ko did not build' "$log"; then
+		ktap_result fail "$name is killed by $killer" "the KUnit suite does not build with it"
 	elif [ "$first" = "$killer" ]; then
 		ktap_result ok "$name is killed by $killer"
 	else
 		ktap_result fail "$name is killed by $killer" "first failure: ${first:-none}"
 	fi
 done
+
+# Not a mutant: counter.c itself, with the amd64 killers in one guest,
+# as the mutants' guests run them. Each must pass.
+if [ $# -eq 0 ]; then
+	log=$dir/control.log
+	tests=$(IFS=,; echo "load_succeeds,${killers[*]}")
+	COUNTER_FAIL_FAST='' COUNTER_LOGS=$dir/control T=$tests \
+		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+	SUMMARY_PASSED=0 SUMMARY_FAILED=1
+	ktap_parse_summary <"$log"
+	echo "# counter.c with the killers alone: $SUMMARY_PASSED passed, $SUMMARY_FAILED failed"
+	if [ "$SUMMARY_FAILED" -eq 0 ] && [ "$SUMMARY_PASSED" -gt 0 ]; then
+		ktap_result ok "counter.c passes the tests that kill mutants, run as they run them"
+	else
+		ktap_result fail "counter.c passes the tests that kill mutants, run as they run them"
+	fi
+fi
 
 # Not a mutant: the suite with one early test forced to fail right after
 # its fixture loaded the module. Teardown unloads it, so that test, and

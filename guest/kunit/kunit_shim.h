@@ -53,16 +53,21 @@ static __printf(4, 5) void kunit_shim_fail(struct kunit *test, const char *file,
 #define KUNIT_FAIL(test, fmt, ...) \
 	kunit_shim_fail(test, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
-/* Both values in decimal and hex: the boundaries are powers of two. */
+/*
+ * Compared in the operands' own types, as KUnit does; printed in decimal
+ * and hex, as the boundaries are powers of two.
+ */
 #define KUNIT_EXPECT_EQ_MSG(test, left, right, fmt, ...)                         \
 	do {                                                                     \
-		long long __left = (left), __right = (right);                    \
+		typeof(left) __left = (left);                                    \
+		typeof(right) __right = (right);                                 \
 		if (__left != __right)                                           \
 			KUNIT_FAIL(                                              \
 				test,                                            \
 				"%s == %s: %lld (0x%llx) vs %lld (0x%llx) " fmt, \
-				#left, #right, __left, __left, __right,          \
-				__right, ##__VA_ARGS__);                         \
+				#left, #right, (long long)__left,                \
+				(long long)__left, (long long)__right,           \
+				(long long)__right, ##__VA_ARGS__);              \
 	} while (0)
 
 #define KUNIT_EXPECT_EQ(test, left, right) \

@@ -2,7 +2,7 @@
 /*
  * Tests for the debug kernel: a fault-injection sweep over loading, a
  * load/unload stress under readers, kmemleak and lockdep. They run after
- * the rest of the suite, before the signing tests.
+ * the tests of every kernel but the KUnit, signing and taint tests.
  * KASAN, UBSAN, DEBUG_OBJECTS and the rest report on the console, which
  * the host judges.
  */
@@ -145,7 +145,7 @@ static int sweep_marked(struct sweep *s)
 		int end = sweep(nth, ko,
 				n > TAIL_RETRY_SPAN ? n - TAIL_RETRY_SPAN : 1, s);
 
-		if (end < 0)
+		if (end < 0 || end > MAX_FAIL_NTH)
 			n = end;
 	}
 	write_file("/dev/kmsg", FAULTS_OFF_MARK "\n");
@@ -164,7 +164,7 @@ TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 
 	if (n < 0)
 		return -1;
-	test_msg("%d injection points: %d made the load fail cleanly, %d were survived",
+	test_msg("%d injection points; of the loads with a fault, %d failed cleanly, %d survived it",
 		 n - 1, s.fired_failed, s.fired_ok);
 	ASSERT(n <= MAX_FAIL_NTH, "no fault-free load after %d tries",
 	       MAX_FAIL_NTH);

@@ -32,7 +32,8 @@ TEST(kernel, kunit_arithmetic_at_boundaries)
 	}
 	/* The suite's lines: its result, unindented, and every failure. */
 	while (kmsg_next(fd, text, sizeof(text))) {
-		if (sscanf(text, "ok %d " SUITE "%n", &n, &end) == 1 &&
+		end = 0;
+		if (sscanf(text, "ok %d " SUITE "%n", &n, &end) == 1 && end &&
 		    !text[end])
 			ok = 1;
 		if (strstr(text, "not ok") || strstr(text, "FAILED"))
