@@ -34,7 +34,8 @@ pkgs+=($(arch_pkgs "${ARCH:-amd64}"))
 # shellcheck disable=SC2013 # kernels/arches names one architecture a line, one word
 case "${1:-check}" in
 check|demo) ;;
-mutants) pkgs+=(patch $(arch_pkgs i386)) ;;
+# One mutant runs on the debug kernel, which it builds when not cached.
+mutants) pkgs+=(patch $(arch_pkgs i386) xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
 verdict) pkgs+=(perl) ;;
 bench) pkgs+=(gnuplot-nox) ;;
 matrix)
