@@ -61,7 +61,8 @@ build_modules() {
 	shift
 	kmake=(ARCH="$karch" ${cross:+CROSS_COMPILE=$cross} ${KCC:+CC=$KCC})
 	stamp=$dir/.built-against
-	want="$KBUILD ${kmake[*]} $(stat -c %Y "$KBUILD/.config" "$KBUILD/Module.symvers" 2>/dev/null | tr '\n' ' ')"
+	want="$KBUILD ${kmake[*]} $(stat -c %Y "$KCHROOT$KBUILD/.config" \
+		"$KCHROOT$KBUILD/Module.symvers" 2>/dev/null | tr '\n' ' ' || :)"
 	mkdir -p "$dir"
 	for f; do
 		cmp -s "$f" "$dir/${f##*/}" || { cp "$f" "$dir"/; changed=1; }

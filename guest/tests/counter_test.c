@@ -41,10 +41,12 @@
 #define IDLE_SECONDS 5
 #define MAX_WAKEUPS_PER_S 1.2
 /*
- * Measured: 0.006% to 0.07% of a CPU over the matrix (i386's the most);
- * 0.2% still leaves room, and refuses a thread that spins 3 ms a second.
+ * The run time of a wake-up, as the median of those seen in IDLE_SECONDS:
+ * one wake-up charged for a host's stall (12 ms once, on PREEMPT_RT, where
+ * the others took well under one) must not decide. Bound below.
  */
-#define MAX_IDLE_CPU_SHARE 0.002
+#define MAX_WAKEUP_RUN_NS (1 * NSEC_PER_MSEC)
+#define MAX_BURSTS 64
 /* Beyond what unloading a no-op module takes on the same machine. */
 #define MAX_RMMOD_MS 250.0
 #define CYCLES 50
@@ -448,19 +450,34 @@ struct idle {
 	long long runtime_ns;
 	long samples, in_d;
 	char states[8];
+	/* Run time charged in each wake-up: consecutive samples that grew. */
+	double burst_ns[MAX_BURSTS];
+	int bursts;
 };
 
 static int observe_idle(struct idle *idle)
 {
 	struct task_info a, b, s;
+	long long last;
+	int growing = 0;
 	pid_t pid = 0;
 	int64_t t0, t1;
 
 	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
+	last = a.runtime_ns;
 	t0 = now_ns();
 	while (now_ns() - t0 < IDLE_SECONDS * NSEC_PER_SEC) {
 		ASSERT(task_info(pid, &s) == 0, "cannot read /proc/%d", pid);
+		if (s.runtime_ns > last) {
+			if (!growing && idle->bursts < MAX_BURSTS)
+				idle->burst_ns[idle->bursts++] = 0;
+			if (idle->bursts)
+				idle->burst_ns[idle->bursts - 1] +=
+					(double)(s.runtime_ns - last);
+		}
+		growing = s.runtime_ns > last;
+		last = s.runtime_ns;
 		idle->samples++;
 		idle->in_d += s.state == 'D';
 		if (!strchr(idle->states, s.state) &&
@@ -496,9 +513,9 @@ static int judge_wakeups(const struct idle *idle)
  * happens to sample it. Where the kernel keeps exact run time
  * (schedstat), that is what is judged; elsewhere, the ticks.
  */
-static int judge_cpu(const struct idle *idle)
+static int judge_cpu(struct idle *idle)
 {
-	double share;
+	double share, per_wakeup;
 
 	if (idle->runtime_ns < 0) {
 		test_msg("%llu CPU ticks in %.2f s (no schedstat)", idle->ticks,
@@ -507,10 +524,14 @@ static int judge_cpu(const struct idle *idle)
 		return 0;
 	}
 	share = (double)idle->runtime_ns / (idle->seconds * NSEC_PER_SEC);
-	test_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks",
-		 MS(idle->runtime_ns), idle->seconds, share * 100, idle->ticks);
-	ASSERT(share < MAX_IDLE_CPU_SHARE, "expected under %.2f%% of a CPU",
-	       MAX_IDLE_CPU_SHARE * 100);
+	ASSERT(idle->bursts > 0, "no wake-up seen in %.2f s", idle->seconds);
+	per_wakeup = median(idle->burst_ns, idle->bursts);
+	test_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks; %d wake-ups, median %.3f ms, longest %.3f ms",
+		 MS(idle->runtime_ns), idle->seconds, share * 100, idle->ticks,
+		 idle->bursts, MS(per_wakeup), MS(idle->burst_ns[idle->bursts - 1]));
+	ASSERT(per_wakeup < MAX_WAKEUP_RUN_NS,
+	       "expected a wake-up under %.1f ms on the CPU",
+	       MS(MAX_WAKEUP_RUN_NS));
 	return 0;
 }
 
