@@ -43,7 +43,9 @@
 /*
  * The run time of a wake-up, as the median of those seen in IDLE_SECONDS:
  * one wake-up charged for a host's stall (12 ms once, on PREEMPT_RT, where
- * the others took well under one) must not decide. Bound below.
+ * the others took well under one) must not decide. Measured medians: 0.04
+ * to 0.26 ms over the matrix and the debug kernel; a thread that spins its
+ * last 3 ms before each tick, 2.9 ms.
  */
 #define MAX_WAKEUP_RUN_NS (1 * NSEC_PER_MSEC)
 #define MAX_BURSTS 64
