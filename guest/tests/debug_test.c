@@ -120,7 +120,7 @@ static int sweep(int nth, const char *ko, int from, struct sweep *s)
  * thread's allocation: the last TAIL_RETRY_SPAN points, where counter_init()
  * allocates, are swept again until both failures have been said.
  */
-#define TAIL_RETRIES 5
+#define TAIL_RETRIES 12
 #define TAIL_RETRY_SPAN 30
 static int sweep_marked(struct sweep *s)
 {
