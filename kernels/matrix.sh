@@ -32,21 +32,25 @@ mkdir -p "$COUNTER_BUILD"
 } >"$table"
 : >"$skips"
 
+# A row's name in MATRIX_SKIP: ARCH:LABEL, or ARCH where there is no label.
+row_name() {
+	if [ "$2" = - ]; then echo "$1"; else echo "$1:$2"; fi
+}
+
 # A row named to be left out must exist: a misspelt one would leave none.
 skipped=()
 for name in ${MATRIX_SKIP:-}; do
 	found=0
 	for entry in "${entries[@]}"; do
 		read -r arch label _ <<<"$entry"
-		{ [ "$name" = "$arch:$label" ] || { [ "$label" = - ] && [ "$name" = "$arch" ]; }; } && found=1
+		[ "$name" = "$(row_name "$arch" "$label")" ] && found=1
 	done
 	[ "$found" = 1 ] || { echo "matrix.sh: MATRIX_SKIP names no row: $name" >&2; exit 2; }
 done
 
 for entry in "${entries[@]}"; do
 	read -r arch label suite flavour <<<"$entry"
-	name=$arch:$label
-	[ "$label" = - ] && name=$arch
+	name=$(row_name "$arch" "$label")
 	case " ${MATRIX_SKIP:-} " in *" $name "*)
 		echo "=== $name: left out (MATRIX_SKIP)"
 		skipped+=("$name")
