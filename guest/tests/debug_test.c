@@ -41,7 +41,7 @@ static int nothing_left(int n)
 
 /* What the sweep saw: its loads, and the two failures counter_init() says. */
 struct sweep {
-	int fired_failed, fired_ok;
+	int fired_failed, fired_ok, last_failed;
 	int said_thread, said_entry;
 	int log_fd;
 };
@@ -107,6 +107,7 @@ static int sweep(int nth, const char *ko, int from, struct sweep *s)
 			if (nothing_left(n))
 				return -1;
 			s->fired_failed++;
+			s->last_failed = n;
 		}
 		sweep_read_log(s);
 	}
@@ -117,11 +118,12 @@ static int sweep(int nth, const char *ko, int from, struct sweep *s)
  * The sweep, between the marks that excuse the reports of what it injects.
  * A load's allocations are not always the same in number (the slab and the
  * module loader allocate by need), so a single pass can step over the
- * thread's allocation: the last TAIL_RETRY_SPAN points, where counter_init()
- * allocates, are swept again until both failures have been said.
+ * thread's allocation. counter_init() makes the last allocations a load
+ * cannot survive: from TAIL_RETRY_SPAN points before the last failed load,
+ * the sweep goes again until both failures have been said.
  */
-#define TAIL_RETRIES 12
-#define TAIL_RETRY_SPAN 30
+#define TAIL_RETRIES 24
+#define TAIL_RETRY_SPAN 10
 static int sweep_marked(struct sweep *s)
 {
 	char path[64], ko[256];
@@ -142,8 +144,8 @@ static int sweep_marked(struct sweep *s)
 	n = sweep(nth, ko, 1, s);
 	for (i = 0; i < TAIL_RETRIES && n > 0 &&
 	     !(s->said_thread && s->said_entry); i++) {
-		int end = sweep(nth, ko,
-				n > TAIL_RETRY_SPAN ? n - TAIL_RETRY_SPAN : 1, s);
+		int from = s->last_failed - TAIL_RETRY_SPAN;
+		int end = sweep(nth, ko, from > 1 ? from : 1, s);
 
 		if (end < 0 || end > MAX_FAIL_NTH)
 			n = end;
@@ -152,7 +154,7 @@ static int sweep_marked(struct sweep *s)
 	close(s->log_fd);
 	close(nth);
 	if (i)
-		test_msg("the last %d points swept %d more time(s)",
+		test_msg("from %d points before the last failed load, swept %d more time(s)",
 			 TAIL_RETRY_SPAN, i);
 	return n;
 }
