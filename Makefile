@@ -28,15 +28,16 @@ GUEST_LIB := guest/lib/counter_lib.c guest/lib/kmsg.c guest/lib/readers.c
 TEST_SRCS := guest/lib/harness.c guest/tests/fixtures.c \
 	guest/tests/counter_test.c guest/tests/events_test.c \
 	guest/tests/readers_test.c guest/tests/debug_test.c \
-	guest/tests/kunit_test.c guest/tests/signing_test.c \
+	guest/tests/kcsan_test.c guest/tests/kunit_test.c \
+	guest/tests/signing_test.c \
 	guest/tests/taint_test.c $(GUEST_LIB)
 
-.PHONY: all modules clean check check-debug matrix mutants check-verdict bench demo \
+.PHONY: all modules clean check check-debug check-kcsan matrix mutants check-verdict bench demo \
 	shell check-shell guest-tools lint deb check-deb sign install uninstall check-install \
 	check-user help
 
 # The scripts behind the test targets read Debian's name from ARCH.
-TEST_TARGETS := check check-debug matrix mutants check-verdict bench demo shell check-shell \
+TEST_TARGETS := check check-debug check-kcsan matrix mutants check-verdict bench demo shell check-shell \
 	guest-tools \
 	lint deb check-deb check-install check-user
 $(TEST_TARGETS): export override ARCH := $(TEST_ARCH)
@@ -123,6 +124,13 @@ check-debug:
 	@tools/deps.sh debug
 	@$(MAKE) --no-print-directory guest-tools
 	@T="$(T)" run/boot.sh check-debug
+
+# The same, and the race tests, under KCSAN, the data-race detector, and
+# the detectors that combine with it, on a kernel of its own.
+check-kcsan:
+	@tools/deps.sh debug
+	@$(MAKE) --no-print-directory guest-tools
+	@T="$(T)" run/boot.sh check-kcsan
 
 # Figures against the naive baseline and the kernel's floors; QUICK=1
 # for short windows.
@@ -248,6 +256,7 @@ Tests in QEMU guests (nothing is loaded into, or installed on, this machine):
   make check           the test suite on Debian 12's kernel (about a minute and a half)
   make demo            boots a guest, loads the module, shows it counting
   make check-debug     the suite and more on a debug kernel it builds
+  make check-kcsan     the same and the race tests on a KCSAN kernel it builds
   make matrix          the suite on each of Debian's kernels and architectures
   make mutants         every mutant in mutants/: the test each names must fail
   make bench           figures against a naive baseline

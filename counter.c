@@ -52,6 +52,27 @@ static ktime_t counter_next_tick(ktime_t start, unsigned long seconds)
 	return ktime_add_ns(start, ((u64)seconds + 1) * NSEC_PER_SEC);
 }
 
+/*
+ * ASSERT_EXCLUSIVE_WRITER() came with KCSAN in 5.8, through READ_ONCE()'s
+ * headers; before it, there is nothing to assert with.
+ */
+#ifndef ASSERT_EXCLUSIVE_WRITER
+#define ASSERT_EXCLUSIVE_WRITER(var) \
+	do {                         \
+	} while (0)
+#endif
+
+/*
+ * The count's only write. Under KCSAN, the assertion has a write by anyone
+ * else that KCSAN catches meeting it reported as a race; without KCSAN it
+ * is nothing.
+ */
+static void counter_publish(unsigned long seconds)
+{
+	ASSERT_EXCLUSIVE_WRITER(counter_seconds);
+	WRITE_ONCE(counter_seconds, seconds);
+}
+
 static int counter_thread(void *unused)
 {
 	set_freezable();
@@ -60,7 +81,7 @@ static int counter_thread(void *unused)
 							  ktime_get_boottime());
 		ktime_t deadline = counter_next_tick(counter_start, now);
 
-		WRITE_ONCE(counter_seconds, now);
+		counter_publish(now);
 
 		/*
 		 * Interruptible, not uninterruptible: a thread asleep in D

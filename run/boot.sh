@@ -5,9 +5,10 @@
 # initramfs, boot it in QEMU (the machine that kernels/arches names for
 # the architecture), and judge the run.
 #
-# Usage: boot.sh check|demo|bench|check-debug|shell
+# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell
 #   check-debug runs the suite, plus the debug-only tests, on the debug
-#   kernel that kernels/debug-build.sh makes.
+#   kernel that kernels/debug-build.sh makes; check-kcsan runs those and
+#   the race test on the KCSAN kernel (debug-build.sh kcsan).
 # Environment: ARCH (Debian's name for the guest's architecture, as in
 #   kernels/arches; default amd64), KVER (guest kernel release, default:
 #   the one ARCH's row in kernels/arches names), KCC (compiler
@@ -22,7 +23,7 @@
 #   fixture's setup, to show that no failure spreads to the others).
 set -euo pipefail
 
-mode=${1:?usage: boot.sh check|demo|bench|check-debug|shell}
+mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell}
 . "$(dirname "$0")/../kernels/resolve.sh"
 top=$COUNTER_TOP
 arch=${ARCH:-amd64}
@@ -33,17 +34,23 @@ karch=$(arch_field "$arch" 2) || {
 cross=$(arch_field "$arch" 3)
 # A log buffer large enough that init reads the whole run's log back.
 append="panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
+# The kernel built here that the mode boots, if any: debug or kcsan.
+flavour=
+case $mode in check-debug | check-kcsan) flavour=${mode#check-} ;; esac
+# A KCSAN report ends like a warning: under panic_on_warn a race in the
+# kernel's own code, which the verdict names and counts, would end the run.
+[ "$flavour" = kcsan ] && append=${append/ panic_on_warn=1/}
 
 # The guest kernel: KVER, KIMAGE, KBUILD and the rest (resolve.sh).
 kernel() {
-	if [ "$mode" != check-debug ]; then
+	if [ -z "$flavour" ]; then
 		resolve_kernel
 		# Debian's kernel has SLUB_DEBUG but leaves it off unless asked.
 		append="$append slub_debug=FZPU"
 		return
 	fi
-	[ "$arch" = amd64 ] || { echo "boot.sh: the debug kernel is amd64's" >&2; exit 2; }
-	KBUILD=$("$top/kernels/debug-build.sh")
+	[ "$arch" = amd64 ] || { echo "boot.sh: the $flavour kernel is amd64's" >&2; exit 2; }
+	KBUILD=$("$top/kernels/debug-build.sh" "$flavour")
 	KIMAGE=$KBUILD/arch/x86/boot/bzImage
 	KVER=$(cat "$KBUILD/include/config/kernel.release")
 	KCHROOT=
@@ -109,14 +116,15 @@ build() {
 	fi
 	build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
 	# counter.c under test with its KUnit suite (KUnit's on the debug
-	# kernel, kunit_shim.h's on the others), for a run of its test. A
+	# kernels, kunit_shim.h's on the others), for a run of its tests. A
 	# counter.c without the functions the suite calls fails that test.
 	local listing=(--list ${T:+-t "$T"})
 	kunit=
-	[ "$mode" = check-debug ] && listing+=(--debug)
+	[ -n "$flavour" ] && listing+=(--"$flavour")
 	case $mode in check*)
 		"$COUNTER_BUILD/guest/amd64/counter_test" "${listing[@]}" |
-			grep -x kunit_arithmetic_at_boundaries >/dev/null || return 0
+			grep -x -e kunit_arithmetic_at_boundaries \
+				-e kcsan_finds_no_race_on_the_count >/dev/null || return 0
 		if build_modules "$out/kunit" "${COUNTER_C:-$top/counter.c}" \
 			"$top"/guest/kunit/{Kbuild,counter_kunit.c,kunit_shim.h}; then
 			kunit=$out/kunit/counter_kunit.ko
@@ -132,18 +140,19 @@ build() {
 program() {
 	local scale=1
 	# Other architectures run emulated instruction by instruction, and
-	# the debug kernel under KASAN: slower, each test's timeout scaled.
+	# the debug kernels under KASAN or KCSAN: slower, each test's timeout
+	# scaled.
 	[ "$arch" = amd64 ] || scale=4
-	[ "$mode" = check-debug ] && scale=4
+	[ -n "$flavour" ] && scale=4
 	# The suite counts the verdict's checks in its plan: one TAP stream.
 	# shellcheck disable=SC2206 # each option vanishes when unset; values are quoted inside
 	suite=(--host-checks="$("$VERDICT" --host-checks)" --timeout-scale=$scale
 	       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+"--force-fail=$COUNTER_FORCE_FAIL"}
 	       ${T:+-t "$T"})
-	[ "$mode" = check-debug ] && suite+=(--debug)
+	[ -n "$flavour" ] && suite+=(--"$flavour")
 	case $mode in
 	check) tmo=300 ;;
-	check-debug) tmo=600 ;;
+	check-debug | check-kcsan) tmo=600 ;;
 	demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
 	shell) cmd="/bin/sh /shell.sh"; tmo=86400; append="$append guest_shell=1" ;;
 	bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
@@ -186,7 +195,7 @@ pack_signing() {
 	local ko offset byte lib=$root/lib/counter
 	tail -c 28 "$module" | grep -q 'Module signature appended' ||
 		cp "$module" "$lib/counter_unsigned.ko"
-	[ "$mode" = check-debug ] || return 0
+	[ -n "$flavour" ] || return 0
 	for ko in "$lib"/{counter,noop,squatter,counter_kunit}.ko; do
 		[ -f "$ko" ] || continue
 		make -s -C "$top" sign KDIR="$KBUILD" SIGN_MODULE="$ko" \
@@ -270,7 +279,7 @@ boot() {
 # benchmark: init's marker; the shell: QEMU's status.
 judge() {
 	case $mode in
-	check|check-debug)
+	check|check-debug|check-kcsan)
 		set +e
 		"$VERDICT" "$output" "$console" "$status" "$list" | tee "$logs/$mode-verdict.log"
 		status=${PIPESTATUS[0]}

@@ -12,7 +12,8 @@
 # ("Killed-by: lint: ...") is left to make lint. One killed by a build
 # ("Killed-by: build: ARCH") must fail to build for that architecture,
 # with modpost naming a symbol the kernel does not export. One killed on
-# the debug kernel ("Killed-by: debug: TEST") runs there, one killed on an
+# the debug kernel ("Killed-by: debug: TEST") runs there, one killed by
+# KCSAN ("Killed-by: kcsan: TEST") on the KCSAN kernel, one killed on an
 # architecture ("Killed-by: ARCH: TEST", e.g. i386 for a 32-bit unsigned
 # long) in that architecture's guest.
 # Usage: mutants.sh [NAME...]
@@ -59,6 +60,7 @@ for patch in "${patches[@]}"; do
 	mode=check guest=amd64 tmo=${COUNTER_TIMEOUT:-180}
 	case $killer in
 	debug:\ *) killer=${killer#debug: } mode=check-debug tmo=${COUNTER_TIMEOUT:-600} ;;
+	kcsan:\ *) killer=${killer#kcsan: } mode=check-kcsan tmo=${COUNTER_TIMEOUT:-600} ;;
 	*:\ *) guest=${killer%%: *} killer=${killer#*: } ;;
 	esac
 	[ "$mode:$guest" = check:amd64 ] && killers+=("$killer")

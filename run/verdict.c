@@ -28,6 +28,8 @@
  * A "cut here" line that no report header follows is a report cut short,
  * and a task's exit with interrupts or preemption still disabled (the
  * notes kernel/exit.c prints) is a report too.
+ * KCSAN's reports are told apart by kcsan_line(): a race of the module
+ * fails, a race in the kernel's own code is named and counted.
  *
  * The last line is "N passed, N failed" (", N skipped" when any were).
  */
@@ -50,6 +52,14 @@
 #define CUT_HERE "cut here"
 /* How many lines (WARN()'s message) may come between it and the header. */
 #define CUT_HERE_LINES 3
+/*
+ * How the kernel names a function of the module in a report: "f [counter]",
+ * or "f [counter_kunit]" when counter.c is built with its KUnit suite.
+ */
+#define MODULE_TAG " [counter]"
+#define KUNIT_MODULE_TAG " [counter_kunit]"
+#define KCSAN_TITLE "BUG: KCSAN: "
+#define MAX_RACES 32
 
 /* Text that only appears when the kernel found a problem. */
 static const struct {
@@ -110,6 +120,12 @@ struct log_judge {
 	int injected;		/* reports of injected failures excused */
 	int bad;
 	int banner, load_line;
+	/* KCSAN's reports of races in the kernel's own code, by title. */
+	int kernel_races, nraces;
+	struct {
+		char title[256];
+		int count;
+	} races[MAX_RACES];
 };
 
 static int passed, failed, skipped, numbered;
@@ -194,6 +210,55 @@ static int in_excused_dump(const struct log_judge *j, size_t i)
 	return j->in_excused && !strcmp(reports[i].detector, "stack dump");
 }
 
+/*
+ * KCSAN's reports: a rule, "BUG: KCSAN: data-race in A / B" (or "assert:
+ * race in", or one function for a race of unknown origin), the two
+ * accesses with their stacks, "Reported by ...", and a closing rule. The
+ * title names the functions that made the accesses: when one of them is
+ * the module's ("counter_show [counter]"), the race is the module's, and
+ * fails the run like any report. Otherwise the race is in the kernel's own
+ * code, even when a function of the module shows deeper in a stack (an
+ * interrupt that raced with the kernel while a reader was in
+ * counter_show()): it is counted by title, and the run's output lists it.
+ * The report's other lines hold nothing a report is known by, and are
+ * judged as any line is. Returns whether the line was a title.
+ */
+static int kcsan_line(struct log_judge *j, const char *line)
+{
+	const char *title = strstr(line, KCSAN_TITLE);
+	int i;
+
+	if (!title)
+		return 0;
+	title += strlen(KCSAN_TITLE);
+	if (strstr(title, MODULE_TAG) || strstr(title, KUNIT_MODULE_TAG)) {
+		report(j, "KCSAN", line);
+		return 1;
+	}
+	j->kernel_races++;
+	for (i = 0; i < j->nraces; i++)
+		if (!strcmp(j->races[i].title, title))
+			break;
+	if (i == j->nraces && j->nraces < MAX_RACES)
+		snprintf(j->races[j->nraces++].title, sizeof(j->races[0].title),
+			 "%s", title);
+	if (i < j->nraces)
+		j->races[i].count++;
+	return 1;
+}
+
+static void print_kernel_races(const struct log_judge *j)
+{
+	int i;
+
+	if (!j->kernel_races)
+		return;
+	printf("# %s: %d KCSAN report(s) of races in the kernel's own code, not the module's:\n",
+	       j->source, j->kernel_races);
+	for (i = 0; i < j->nraces; i++)
+		printf("#   %d x %s\n", j->races[i].count, j->races[i].title);
+}
+
 static void judge_line(struct log_judge *j, const char *line)
 {
 	size_t i;
@@ -212,6 +277,11 @@ static void judge_line(struct log_judge *j, const char *line)
 		j->banner = 1;
 	if (strstr(line, LOAD_LINE) || strstr(line, KUNIT_LOAD_LINE))
 		j->load_line = 1;
+	if (kcsan_line(j, line)) {
+		memmove(j->recent[1], j->recent[0], sizeof(j->recent[0]) * 2);
+		snprintf(j->recent[0], sizeof(j->recent[0]), "%s", line);
+		return;
+	}
 	for (i = 0; i < N_REPORTS; i++)
 		if (strstr(line, reports[i].text))
 			break;
@@ -408,6 +478,8 @@ int main(int argc, char **argv)
 	       "not read back whole" : NULL);
 	if (console.excused || kmsg.excused)
 		printf("# the expected duplicate-name warning was seen\n");
+	print_kernel_races(&console);
+	print_kernel_races(&kmsg);
 	if (console.injected || kmsg.injected)
 		printf("# %d report line(s) of injected allocation failures excused\n",
 		       console.injected + kmsg.injected);

@@ -2,6 +2,7 @@
 /*
  * verdict_test - runs the verdict on crafted guest runs: a good one and one
  * with the excused warning (in either order) must pass; every other must fail.
+ * A run may also name a line the verdict must print.
  *
  * Usage: verdict_test PATH/TO/verdict
  */
@@ -38,6 +39,48 @@
 	"[    2.000004]  unwind_backtrace from show_stack+0x18/0x1c\n" \
 	"[    2.000005]  proc_register from proc_create_single_data+0x44/0x50\n" \
 	"[    2.000007] ---[ end trace 0000000000000000 ]---\n"
+
+/* KCSAN's report of a race of the module: its thread and a reader. */
+#define KCSAN_MODULE_RACE \
+	"[    5.000000] ==================================================================\n" \
+	"[    5.000001] BUG: KCSAN: data-race in counter_show [counter] / counter_thread [counter]\n" \
+	"[    5.000002] \n" \
+	"[    5.000003] write to 0xffffffffc0002300 of 8 bytes by task 85 on cpu 1:\n" \
+	"[    5.000004]  counter_thread+0x5c/0x120 [counter]\n" \
+	"[    5.000005]  kthread+0x1a1/0x1d0\n" \
+	"[    5.000006] \n" \
+	"[    5.000007] read to 0xffffffffc0002300 of 8 bytes by task 90 on cpu 0:\n" \
+	"[    5.000008]  counter_show+0x1f/0x50 [counter]\n" \
+	"[    5.000009]  seq_read_iter+0x1c2/0x6a0\n" \
+	"[    5.000010] \n" \
+	"[    5.000011] value changed: 0x0000000000000004 -> 0x0000000000000005\n" \
+	"[    5.000012] \n" \
+	"[    5.000013] Reported by Kernel Concurrency Sanitizer on:\n" \
+	"[    5.000014] CPU: 0 PID: 90 Comm: race_test Not tainted 6.1.0-test #1\n" \
+	"[    5.000015] ==================================================================\n"
+/*
+ * KCSAN's report of a race in the kernel's own code, from an interrupt
+ * that came while a reader was in counter_show(): the module shows in the
+ * interrupted stack only.
+ */
+#define KCSAN_KERNEL_RACE \
+	"[    6.000000] ==================================================================\n" \
+	"[    6.000001] BUG: KCSAN: data-race in __hrtimer_run_queues / hrtimer_active\n" \
+	"[    6.000002] \n" \
+	"[    6.000003] write to 0xffff88803ec1c6d8 of 8 bytes by interrupt on cpu 0:\n" \
+	"[    6.000004]  __hrtimer_run_queues+0x216/0x5a0\n" \
+	"[    6.000005]  hrtimer_interrupt+0x1b9/0x3b0\n" \
+	"[    6.000006]  __sysvec_apic_timer_interrupt+0x6b/0x1b0\n" \
+	"[    6.000007]  counter_show+0x1f/0x50 [counter]\n" \
+	"[    6.000008]  seq_read_iter+0x1c2/0x6a0\n" \
+	"[    6.000009] \n" \
+	"[    6.000010] read to 0xffff88803ec1c6d8 of 8 bytes by task 0 on cpu 1:\n" \
+	"[    6.000011]  hrtimer_active+0x2c/0x80\n" \
+	"[    6.000012]  hrtimer_try_to_cancel+0x1e/0x170\n" \
+	"[    6.000013] \n" \
+	"[    6.000014] Reported by Kernel Concurrency Sanitizer on:\n" \
+	"[    6.000015] CPU: 1 PID: 0 Comm: swapper/1 Not tainted 6.1.0-test #1\n" \
+	"[    6.000016] ==================================================================\n"
 
 struct run {
 	const char *name;
@@ -133,6 +176,38 @@ static const struct run runs[] = {
 	  BANNER LOADED, "0" },
 	{ "a timeout fails", 0, NULL, RESULTS KMSG END, BANNER LOADED, "124" },
 	{ "no guest output at all fails", 0, "", "", BANNER LOADED, "0" },
+	{ "a KCSAN race of the module fails", 0, NULL, RESULTS KMSG END,
+	  BANNER LOADED KCSAN_MODULE_RACE, "0" },
+	{ "a KCSAN race of the module at unknown origin fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED
+	  "[    5.0] BUG: KCSAN: data-race in counter_show+0x1f/0x50 [counter]\n", "0" },
+	{ "a KCSAN race of the module only in the log read back fails", 0, NULL,
+	  RESULTS KMSG KMSG_PREFIX "BUG: KCSAN: assert: race in counter_thread [counter] / counter_show [counter]\n"
+	  END, BANNER LOADED, "0" },
+	{ "a KCSAN race in the kernel's own code passes, counted", 1, NULL,
+	  RESULTS KMSG END, BANNER LOADED KCSAN_KERNEL_RACE KCSAN_KERNEL_RACE, "0" },
+	{ "a KCSAN race of the module after one of the kernel's fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED KCSAN_KERNEL_RACE KCSAN_MODULE_RACE, "0" },
+	{ "a WARNING after a KCSAN race of the kernel's fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED KCSAN_KERNEL_RACE
+	  "[    7.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x1\n", "0" },
+	{ "a WARNING inside a KCSAN race of the kernel's fails", 0, NULL,
+	  RESULTS KMSG END, BANNER LOADED
+	  "[    6.000001] BUG: KCSAN: data-race in __hrtimer_run_queues / hrtimer_active\n"
+	  "[    6.000002] WARNING: CPU: 1 PID: 1 at kernel/x.c:1 f+0x0/0x1\n"
+	  "[    6.000003]  __hrtimer_run_queues+0x216/0x5a0\n", "0" },
+};
+
+/* Lines the verdict must print for a run, by the run's name. */
+static const struct {
+	const char *run, *says;
+} sayings[] = {
+	{ "a KCSAN race of the module fails",
+	  "# console (KCSAN): [    5.000001] BUG: KCSAN: data-race in counter_show [counter]" },
+	{ "a KCSAN race in the kernel's own code passes, counted",
+	  "# console: 2 KCSAN report(s) of races in the kernel's own code" },
+	{ "a KCSAN race in the kernel's own code passes, counted",
+	  "#   2 x data-race in __hrtimer_run_queues / hrtimer_active" },
 };
 
 static int write_file(const char *path, const char *a, const char *b)
@@ -148,17 +223,18 @@ static int write_file(const char *path, const char *a, const char *b)
 
 static int run_verdict(const char *verdict, const char *dir, const char *status)
 {
-	char tap[256], console[256], list[256];
+	char tap[256], console[256], list[256], out[256];
 	int wstatus;
 	pid_t pid;
 
 	snprintf(tap, sizeof(tap), "%s/tap", dir);
 	snprintf(console, sizeof(console), "%s/console", dir);
 	snprintf(list, sizeof(list), "%s/list", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		if (!freopen("/dev/null", "w", stdout))
+		if (!freopen(out, "w", stdout))
 			_exit(127);
 		execl(verdict, verdict, tap, console, status, list, (char *)NULL);
 		_exit(127);
@@ -166,6 +242,35 @@ static int run_verdict(const char *verdict, const char *dir, const char *status)
 	if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus))
 		return -1;
 	return WEXITSTATUS(wstatus);
+}
+
+/*
+ * Whether the verdict's output in dir has, for each line sayings[] has for
+ * the run, a line that starts with it; *missing gets the first it lacks.
+ */
+static int verdict_says(const char *dir, const char *run, const char **missing)
+{
+	char path[256], line[1024];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/out", dir);
+	for (i = 0; i < sizeof(sayings) / sizeof(sayings[0]); i++) {
+		int found = 0;
+		FILE *f;
+
+		if (strcmp(sayings[i].run, run))
+			continue;
+		f = fopen(path, "r");
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = !strncmp(line, sayings[i].says, strlen(sayings[i].says));
+		if (f)
+			fclose(f);
+		if (!found) {
+			*missing = sayings[i].says;
+			return 0;
+		}
+	}
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -192,7 +297,8 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n1..%zu\n", sizeof(runs) / sizeof(runs[0]));
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		const struct run *r = &runs[i];
-		int ret, ok;
+		const char *missing = NULL;
+		int ret, ok, said;
 
 		if (r->plan)
 			snprintf(plan, sizeof(plan), "%s%s", r->plan,
@@ -214,11 +320,14 @@ int main(int argc, char **argv)
 		write_file(path, r->console, "");
 		ret = run_verdict(argv[1], dir, r->status);
 		ok = r->pass ? ret == 0 : ret == 1;
-		passed += ok;
-		failed += !ok;
-		printf("%sok %zu - %s", ok ? "" : "not ", i + 1, r->name);
+		said = verdict_says(dir, r->name, &missing);
+		passed += ok && said;
+		failed += !ok || !said;
+		printf("%sok %zu - %s", ok && said ? "" : "not ", i + 1, r->name);
 		if (!ok)
 			printf(" # verdict exited %d", ret);
+		else if (!said)
+			printf(" # verdict did not say \"%s\"", missing);
 		printf("\n");
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -16,6 +16,7 @@ mutants=$COUNTER_TOP/tools/readme-mutants.sh
 
 printf '%s\n' t_one t_two t_three t_four >"$s/list"
 printf '%s\n' d_first t_one t_two t_three t_four d_last >"$s/debug-list"
+printf '%s\n' d_first t_one t_two t_three t_four d_last k_only >"$s/kcsan-list"
 mkdir "$s/mutants"
 patch_file() {
 	printf 'Promise: %s\nKilled-by: %s\n\n--- a/counter.c\n+++ b/counter.c\n' \
@@ -67,10 +68,19 @@ cat >"$s/base.md" <<'END'
 | `d_first` | first |
 | `d_last` | last |
 
+### The race detector
+
+| test | what it shows |
+|---|---|
+| `k_only` | races |
+
 ## Layout
 END
 
-run_tests() { "$tests" --list "$s/list" --debug-list "$s/debug-list" "$1"; }
+run_tests() {
+	"$tests" --list "$s/list" --debug-list "$s/debug-list" \
+		--kcsan-list "$s/kcsan-list" "$1"
+}
 run_mutants() { "$mutants" --list "$s/list" --mutants "$s/mutants" "$1"; }
 
 status=0

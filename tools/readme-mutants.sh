@@ -10,11 +10,12 @@
 #   Killed-by: build: ARCH           the ARCH build, then an optional note
 #                                    in parentheses
 #   Killed-by: debug: TEST           `TEST` (debug kernel)
+#   Killed-by: kcsan: TEST           `TEST` (KCSAN kernel)
 #   Killed-by: ARCH: TEST            `TEST` (ARCH): the suite's test in an
 #                                    ARCH guest
 # Names each difference.
 # Usage: readme-mutants.sh [--list FILE] [--mutants DIR] [README]
-#   FILE holds the suite's tests (as tools/suite-list.sh --debug prints
+#   FILE holds the suite's tests (as tools/suite-list.sh --kcsan prints
 #   them); without it the list comes from the binary.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +34,7 @@ if [ -z "$list" ]; then
 	scratch=$(mktemp -d)
 	trap 'rm -rf "$scratch"' EXIT
 	list=$scratch/list
-	"$COUNTER_TOP/tools/suite-list.sh" --debug >"$list" || exit 1
+	"$COUNTER_TOP/tools/suite-list.sh" --kcsan >"$list" || exit 1
 fi
 declare -A in_suite=()
 while read -r t; do in_suite[$t]=1; done <"$list"
@@ -48,6 +49,7 @@ render() {
 	lint:\ *) echo "\`make lint\` (\`${1#lint: }\`)" ;;
 	build:\ *) echo "the ${1#build: } build" ;;
 	debug:\ *) echo "\`${1#debug: }\` (debug kernel)" ;;
+	kcsan:\ *) echo "\`${1#kcsan: }\` (KCSAN kernel)" ;;
 	*:\ *) echo "\`${1#*: }\` (${1%%: *})" ;;
 	*) echo "\`$1\`" ;;
 	esac

@@ -4,18 +4,22 @@
 # "How it is proven" must name every test that counter_test --list prints,
 # in its order, and no other; the one under "The debug kernel" the tests
 # that only the debug run has (in counter_test --list --debug, not in
-# --list), in their order. Names the first difference.
-# Usage: readme-tests.sh [--list FILE --debug-list FILE] [README]
+# --list), in their order; the one under "The race detector" those that
+# only the KCSAN run adds to the debug run's (--list --kcsan). Names the
+# first difference.
+# Usage: readme-tests.sh [--list FILE --debug-list FILE --kcsan-list FILE]
+#                        [README]
 #   FILEs hold the two lists (as tools/suite-list.sh prints them); without
 #   them the lists come from the binary.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-list='' debug_list=''
+list='' debug_list='' kcsan_list=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--list) list=$2; shift 2 ;;
 	--debug-list) debug_list=$2; shift 2 ;;
+	--kcsan-list) kcsan_list=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -25,8 +29,10 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 if [ -z "$list" ]; then
 	list=$scratch/list debug_list=$scratch/debug-list
+	kcsan_list=$scratch/kcsan-list
 	"$COUNTER_TOP/tools/suite-list.sh" >"$list" &&
-		"$COUNTER_TOP/tools/suite-list.sh" --debug >"$debug_list" || exit 1
+		"$COUNTER_TOP/tools/suite-list.sh" --debug >"$debug_list" &&
+		"$COUNTER_TOP/tools/suite-list.sh" --kcsan >"$kcsan_list" || exit 1
 fi
 mapfile -t suite <"$list"
 mapfile -t debug_all <"$debug_list"
@@ -36,6 +42,12 @@ debug_only=()
 for t in "${debug_all[@]}"; do
 	[ -n "${in_suite[$t]:-}" ] || debug_only+=("$t")
 done
+declare -A in_debug=()
+for t in "${debug_all[@]}"; do in_debug[$t]=1; done
+kcsan_only=()
+while read -r t; do
+	[ -n "${in_debug[$t]:-}" ] || kcsan_only+=("$t")
+done <"$kcsan_list"
 
 # The test names in the first column of a table, without their backticks.
 table_names() {
@@ -99,4 +111,6 @@ check "README's test table" "How it is proven" \
 	"counter_test --list" "${suite[@]}" || status=1
 check "README's debug kernel table" "The debug kernel" \
 	"the debug run (--list --debug) alone" "${debug_only[@]}" || status=1
+check "README's race detector table" "The race detector" \
+	"the KCSAN run (--list --kcsan) alone" "${kcsan_only[@]}" || status=1
 exit "$status"

@@ -2,22 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 # Prints the guest suite's test names, one a line, in the order the suite
 # runs them, as the amd64 counter_test lists them (a static binary, so it
-# runs on the host); with --debug, the debug kernel's run of the suite.
+# runs on the host); with --debug, the debug kernel's run of the suite,
+# with --kcsan the KCSAN kernel's.
 # Builds the binary first. The list option is whichever spelling the binary
 # takes (--list or -l, --debug or -d): a spelling it does not take is
 # either refused or read as a module directory, and then the suite starts.
 # So the binary runs as nobody, with no capabilities, under a timeout, and
 # its output counts only if it exits 0 and every line is a test name: the
 # suite must never run against the host's own kernel.
-# Usage: suite-list.sh [--debug]
+# Usage: suite-list.sh [--debug|--kcsan]
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-debug=0
+flavour=
 case "${1:-}" in
 "") ;;
---debug) debug=1 ;;
-*) echo "usage: suite-list.sh [--debug]" >&2; exit 2 ;;
+--debug | --kcsan) flavour=$1 ;;
+*) echo "usage: suite-list.sh [--debug|--kcsan]" >&2; exit 2 ;;
 esac
 
 make -s --no-print-directory -C "$COUNTER_TOP" build/guest/amd64/counter_test >&2 ||
@@ -34,8 +35,10 @@ run() {
 	(cd "$scratch" && timeout 20 "${as[@]}" ./counter_test "$@" </dev/null 2>/dev/null)
 }
 
-if [ "$debug" -eq 1 ]; then
+if [ "$flavour" = --debug ]; then
 	spellings=("--list --debug" "-l --debug" "-l -d" "--list -d")
+elif [ -n "$flavour" ]; then
+	spellings=("--list $flavour" "-l $flavour")
 else
 	spellings=("--list" "-l")
 fi

@@ -22,6 +22,9 @@
 #include "counter.c"
 
 #include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
 
 struct span {
 	const char *what;
@@ -159,11 +162,72 @@ static void show_prints_the_whole_line(struct kunit *test)
 	WRITE_ONCE(counter_seconds, 0);
 }
 
+/*
+ * The count's writer and a reader at once, as fast as they go: the
+ * thread's write and /proc/counter's read, published a million times more
+ * often than once a second. Every line the reader makes is whole, never
+ * older than the last, and no newer than the last count published (the
+ * writer publishes 1, 2, 3, ...: each count up to it was). Under KCSAN, which
+ * watches the pair of accesses, a plain one of the two is a data race,
+ * reported on the kernel log (the race detector's test fails on it); so
+ * is a second writer, which counter_publish() asserts there is not.
+ */
+#define RACE_MS (IS_ENABLED(CONFIG_KCSAN) ? 3000 : 100)
+
+static int publish_in_a_loop(void *unused)
+{
+	unsigned long n = 0;
+
+	while (!kthread_should_stop()) {
+		counter_publish(++n);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void reader_and_writer_at_once(struct kunit *test)
+{
+	static const char prefix[] = "The counter is now at: ";
+	unsigned long end = jiffies + msecs_to_jiffies(RACE_MS);
+	unsigned long last = 0, n, reads = 0, bad = 0;
+	char buf[64];
+	struct seq_file m = { .buf = buf, .size = sizeof(buf) - 1 };
+	struct task_struct *writer;
+
+	writer = kthread_run(publish_in_a_loop, NULL, "counter_writer");
+	if (IS_ERR(writer)) {
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(writer));
+		return;
+	}
+	while (time_before(jiffies, end) && !bad) {
+		m.count = 0;
+		counter_show(&m, NULL);
+		buf[m.count] = '\0';
+		if (strncmp(buf, prefix, sizeof(prefix) - 1) ||
+		    kstrtoul(buf + sizeof(prefix) - 1, 10, &n) || n < last)
+			bad++;
+		else
+			last = n;
+		reads++;
+		cond_resched();
+	}
+	kthread_stop(writer);
+	n = READ_ONCE(counter_seconds);
+	WRITE_ONCE(counter_seconds, 0);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0UL, "after %lu reads: \"%s\" after %lu",
+			    reads, buf, last);
+	KUNIT_EXPECT_EQ_MSG(test, last <= n, 1, "read %lu, published %lu", last,
+			    n);
+	/* The writer ran while the reader read: it saw a count published. */
+	KUNIT_EXPECT_EQ_MSG(test, last > 0, 1, "%lu reads", reads);
+}
+
 static struct kunit_case counter_arithmetic_cases[] = {
 	KUNIT_CASE(whole_seconds_at_boundaries),
 	KUNIT_CASE(next_tick_is_where_the_count_changes),
 	KUNIT_CASE(thread_counts_across_2_32_ms),
 	KUNIT_CASE(show_prints_the_whole_line),
+	KUNIT_CASE(reader_and_writer_at_once),
 	{}
 };
 

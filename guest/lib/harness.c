@@ -248,7 +248,7 @@ static int matches(const struct test *t, const char *globs)
 extern const char *module_dir;
 
 /*
- * harness [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]] [--debug]
+ * harness [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]] [--debug|--kcsan]
  *         [--fail-fast] [--host-checks=K] [--timeout-scale=K]
  *         [--force-fail=GLOB]
  * -l lists the results in the order they run; -t runs only the tests
@@ -272,7 +272,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(arg, "-t") && a + 1 < argc)
 			only = argv[++a];
 		else if (!strcmp(arg, "--debug"))
-			debug = 1;
+			debug = DEBUG_KERNEL;
+		else if (!strcmp(arg, "--kcsan"))
+			debug = KCSAN_KERNEL;
 		else if (!strcmp(arg, "--fail-fast"))
 			fail_fast = 1;
 		else if (sscanf(arg, "--host-checks=%d", &host) == 1 ||
@@ -287,7 +289,7 @@ int main(int argc, char **argv)
 	}
 	qsort(tests, ntests, sizeof(tests[0]), by_place);
 	for (i = 0; i < ntests; i++)
-		if ((debug || !tests[i]->debug) && (!only || matches(tests[i], only))) {
+		if (tests[i]->debug <= debug && (!only || matches(tests[i], only))) {
 			run[nrun++] = tests[i];
 			planned += count_names(tests[i]);
 		}

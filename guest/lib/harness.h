@@ -36,11 +36,18 @@ struct test {
 	const char *file;
 	int line;
 	int timeout_s;
-	int debug;			/* only on a debug kernel (--debug) */
+	int debug;			/* enum debug_level: where it runs */
 	int file_rank;			/* set when registered */
 };
 
 void test_register(struct test *t);
+
+/* The kernels a test needs: each level runs the tests of those below it. */
+enum debug_level {
+	ANY_KERNEL,
+	DEBUG_KERNEL,		/* --debug: KASAN's, or --kcsan: KCSAN's */
+	KCSAN_KERNEL,		/* --kcsan only */
+};
 
 #define DEFAULT_TIMEOUT_S 60
 
@@ -60,13 +67,16 @@ void test_register(struct test *t);
 
 /* One result, named as the test; fix is a fixture's name (below). */
 #define TEST(fix, name)							\
-	TEST_DEFINE(fix, name, DEFAULT_TIMEOUT_S, 0, #name)
+	TEST_DEFINE(fix, name, DEFAULT_TIMEOUT_S, ANY_KERNEL, #name)
 /* Several results from one test: the names of each, in order. */
 #define TEST_RESULTS(fix, fn, tmo, ...)					\
-	TEST_DEFINE(fix, fn, tmo, 0, __VA_ARGS__)
-/* Only on the debug kernel. */
+	TEST_DEFINE(fix, fn, tmo, ANY_KERNEL, __VA_ARGS__)
+/* Only on a debug kernel: KASAN's or KCSAN's. */
 #define TEST_DEBUG(fix, name, tmo)					\
-	TEST_DEFINE(fix, name, tmo, 1, #name)
+	TEST_DEFINE(fix, name, tmo, DEBUG_KERNEL, #name)
+/* Only on the KCSAN kernel. */
+#define TEST_KCSAN(fix, name, tmo)					\
+	TEST_DEFINE(fix, name, tmo, KCSAN_KERNEL, #name)
 
 /* fixtures.c: kernel loads nothing, counter loads counter.ko; both put back. */
 extern const struct fixture kernel_fixture, counter_fixture;
