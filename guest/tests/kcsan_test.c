@@ -179,10 +179,11 @@ static long default_values[2];
 static void kcsan_settings(const long *v)
 {
 	char buf[32];
-	int i, len;
+	int i;
 
 	for (i = 0; i < 2; i++) {
-		len = snprintf(buf, sizeof(buf), "%ld", v[i]);
+		int len = snprintf(buf, sizeof(buf), "%ld", v[i]);
+
 		if (pwrite(param_fd[i], buf, (size_t)len, 0) != len)
 			test_msg("kcsan parameter %d: %s", i, errname(errno));
 	}
@@ -253,14 +254,15 @@ static void *tick_reader_run(void *arg)
  */
 static int64_t first_tick(void)
 {
-	int64_t before = 0, start;
+	int64_t before = 0;
 	unsigned long n = 0;
 	int fd = open(COUNTER_PROC, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return 0;
 	while (now_ns() < counter_load_after + NSEC_PER_SEC + NSEC_PER_SEC / 2) {
-		start = now_ns();
+		int64_t start = now_ns();
+
 		if (counter_pread(fd, &n) || n > 1)
 			break;
 		if (n == 1)
