@@ -122,7 +122,7 @@ static int sweep(int nth, const char *ko, int from, struct sweep *s)
  * cannot survive: from TAIL_RETRY_SPAN points before the last failed load,
  * the sweep goes again until both failures have been said.
  */
-#define TAIL_RETRIES 24
+#define TAIL_RETRIES 12
 #define TAIL_RETRY_SPAN 10
 static int sweep_marked(struct sweep *s)
 {
