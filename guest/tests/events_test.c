@@ -294,6 +294,13 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 	 */
 	if (!file_has("/sys/power/mem_sleep", "deep"))
 		SKIP("no S3 (\"deep\") in /sys/power/mem_sleep, only suspend-to-idle");
+	/*
+	 * The KCSAN kernel under QEMU did not come back from S3 when tried
+	 * (the guest gone, its console suspended): suspend is proven on the
+	 * debug kernel and the matrix's amd64 and i386 rows.
+	 */
+	if (access("/sys/kernel/debug/kcsan", F_OK) == 0)
+		SKIP("the KCSAN kernel does not come back from S3 under QEMU");
 	fd = open("/dev/rtc0", O_RDONLY);
 	if (fd < 0)
 		SKIP("no /dev/rtc0 to wake the machine: %s", errname(errno));
