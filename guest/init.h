@@ -22,4 +22,14 @@
 #define FAULTS_ON_MARK "counter_test: injecting allocation failures"
 #define FAULTS_OFF_MARK "counter_test: no more injected failures"
 
+/*
+ * KCSAN's report titles, which the suite and the verdict both judge: a
+ * title naming a function of the module ("counter_show [counter]", or
+ * "[counter_kunit]" when counter.c is built with its KUnit suite) is a
+ * race of the module; any other is the kernel's own.
+ */
+#define KCSAN_TITLE "BUG: KCSAN: "
+#define MODULE_TAG " [counter]"
+#define KUNIT_MODULE_TAG " [counter_kunit]"
+
 #endif

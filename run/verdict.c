@@ -52,13 +52,6 @@
 #define CUT_HERE "cut here"
 /* How many lines (WARN()'s message) may come between it and the header. */
 #define CUT_HERE_LINES 3
-/*
- * How the kernel names a function of the module in a report: "f [counter]",
- * or "f [counter_kunit]" when counter.c is built with its KUnit suite.
- */
-#define MODULE_TAG " [counter]"
-#define KUNIT_MODULE_TAG " [counter_kunit]"
-#define KCSAN_TITLE "BUG: KCSAN: "
 #define MAX_RACES 32
 
 /* Text that only appears when the kernel found a problem. */

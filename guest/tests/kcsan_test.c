@@ -13,6 +13,7 @@
 #include "counter_lib.h"
 #include "harness.h"
 #include "kmsg.h"
+#include "../init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,6 @@
 
 #define KCSAN_DEBUGFS "/sys/kernel/debug/kcsan"
 #define KCSAN_PARAMS "/sys/module/kcsan/parameters/"
-#define KCSAN_TITLE "BUG: KCSAN: "
 #define MAX_TITLES 16
 /*
  * The KUnit suite's reader and writer race for 3 s; a watchpoint every
@@ -61,7 +61,7 @@ static void reports_line(struct reports *r, const char *text)
 	if (!t)
 		return;
 	t += strlen(KCSAN_TITLE);
-	if (strstr(t, " [counter]") || strstr(t, " [counter_kunit]")) {
+	if (strstr(t, MODULE_TAG) || strstr(t, KUNIT_MODULE_TAG)) {
 		if (!r->module++)
 			snprintf(r->first, sizeof(r->first), "%s", t);
 		return;
