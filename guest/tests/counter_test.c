@@ -60,8 +60,16 @@ TEST(kernel, load_succeeds)
 	return 0;
 }
 
+/*
+ * The second read: late enough in the first second that the thread has
+ * surely run (right after the load it may not have, and a first write of
+ * 1 would go unseen), early enough that the count is still 0.
+ */
+#define SECOND_READ_MS 900
+
 TEST(counter, reads_zero_right_after_load)
 {
+	int64_t at = counter_load_before + SECOND_READ_MS * NSEC_PER_MSEC;
 	char buf[128];
 	unsigned long n;
 	ssize_t len;
@@ -74,6 +82,12 @@ TEST(counter, reads_zero_right_after_load)
 	ASSERT(counter_parse(buf, (size_t)len, &n) == 0,
 	       "malformed line: \"%.*s\"", (int)len, buf);
 	ASSERT_EQ(n, 0);
+	ASSERT(now_ns() < at, "the load ended more than %d ms after it began",
+	       SECOND_READ_MS);
+	sleep_ns(at - now_ns());
+	ASSERT_OK(counter_read(&n));
+	ASSERT(n == 0, "%lu at %.1f ms after the load began", n,
+	       MS(now_ns() - counter_load_before));
 	return 0;
 }
 
