@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,39 +82,63 @@ struct frozen {
 };
 
 /*
+ * A thread that counted a second from the thaw would tick as far after
+ * load + N s as the thaw came after a tick: a thaw in the first
+ * MIN_THAW_PHASE_MS of a second would hide it within the lag allowed.
+ * The freeze outlasts pm_test_delay by a varying time (by half a second
+ * once under TCG, the thaw landing 50 ms after a tick), so a freeze that
+ * thawed too early in a second is done again, started where the thaw
+ * lands mid-second, up to FREEZE_TRIES times.
+ */
+#define MIN_THAW_PHASE_MS 200
+#define FREEZE_TRIES 5
+
+/*
  * With pm_test at "freezer", writing "freeze" to /sys/power/state freezes
  * every freezable task, holds them for pm_test_delay seconds and thaws
  * them; the write fails with EBUSY if a task refused to freeze.
  */
 static int freeze(struct frozen *f)
 {
+	/* Mid-second at first: the thread is asleep. */
+	int64_t start = NSEC_PER_SEC / 2, t0, phase;
 	struct task_info a, b;
 	char delay[16];
-	int64_t t0;
 	pid_t pid = 0;
-	int ret;
+	int try;
 
 	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
-	/*
-	 * Mid-second: the thread is asleep, and one that counted a second
-	 * from the thaw would tick half a second late after it.
-	 */
-	ASSERT_OK(counter_wait_tick(&f->count, &t0));
-	sleep_ns(NSEC_PER_SEC / 2);
 	snprintf(delay, sizeof(delay), "%d", FREEZE_SECONDS);
 	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
-	ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
-	t0 = now_ns();
-	ret = write_file("/sys/power/pm_test", "freezer");
-	if (!ret)
-		ret = write_file("/sys/power/state", "freeze");
-	f->seconds = (now_ns() - t0) / NSEC_PER_SEC;
-	ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
-	ASSERT_OK(ret);
-	f->switches = b.sleeps - a.sleeps;
+	for (try = 1;; try++) {
+		int64_t t1;
+		int ret;
 
-	test_msg("frozen for %lld s, %ld voluntary switches meanwhile",
-		 (long long)f->seconds, f->switches);
+		ASSERT_OK(counter_wait_tick(&f->count, &t0));
+		sleep_ns(start);
+		ASSERT(task_info(pid, &a) == 0, "cannot read /proc/%d", pid);
+		t0 = now_ns();
+		ret = write_file("/sys/power/pm_test", "freezer");
+		if (!ret)
+			ret = write_file("/sys/power/state", "freeze");
+		t1 = now_ns();
+		f->seconds = (t1 - t0) / NSEC_PER_SEC;
+		ASSERT(task_info(pid, &b) == 0, "cannot read /proc/%d", pid);
+		ASSERT_OK(ret);
+		f->switches = b.sleeps - a.sleeps;
+		phase = (t1 - counter_load_before) % NSEC_PER_SEC;
+		if (phase >= MIN_THAW_PHASE_MS * NSEC_PER_MSEC || try == FREEZE_TRIES)
+			break;
+		test_msg("thawed %.0f ms into a second: again", MS(phase));
+		/* Where this thaw would have come mid-second, in 0.1-0.9 s. */
+		start = (start + NSEC_PER_SEC * 3 / 2 - phase) % NSEC_PER_SEC;
+		if (start < NSEC_PER_SEC / 10)
+			start = NSEC_PER_SEC / 10;
+		if (start > NSEC_PER_SEC * 9 / 10)
+			start = NSEC_PER_SEC * 9 / 10;
+	}
+	test_msg("frozen for %lld s, %ld voluntary switches meanwhile, thawed %.0f ms into a second",
+		 (long long)f->seconds, f->switches, MS(phase));
 	/* The thread was thawed before the write returned: give it its lag. */
 	sleep_ns((int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC));
 	return follow_ticks(&f->after, 0);
@@ -130,7 +155,7 @@ static int judge_asleep(const struct frozen *f)
 	return 0;
 }
 
-TEST_RESULTS(counter, freeze_for_6_s, 60, "freeze_for_6_s",
+TEST_RESULTS(counter, freeze_for_6_s, 90, "freeze_for_6_s",
 	     "frozen_thread_stays_asleep", "count_exact_after_6_s_frozen")
 {
 	struct frozen f = { 0 };
@@ -282,6 +307,7 @@ static int file_has(const char *path, const char *word)
 TEST(counter, suspend_to_ram_counts_the_time_asleep)
 {
 	int64_t b0, m0, slept;
+	struct utsname uts;
 	struct followed w;
 	int fd, ret;
 
@@ -301,6 +327,14 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 	 */
 	if (access("/sys/kernel/debug/kcsan", F_OK) == 0)
 		SKIP("the KCSAN kernel does not come back from S3 under QEMU");
+	/*
+	 * Nor, at times, Debian's PREEMPT_RT kernel: of 28 suspends, 5 never
+	 * came back (CPU 0 astray outside RAM after the firmware's resume,
+	 * or the machine reset), 4 of them with counter.ko unloaded before
+	 * the suspend; others took up to 12 s to resume.
+	 */
+	if (uname(&uts) == 0 && strstr(uts.version, "PREEMPT_RT"))
+		SKIP("the PREEMPT_RT kernel does not always come back from S3 under QEMU");
 	fd = open("/dev/rtc0", O_RDONLY);
 	if (fd < 0)
 		SKIP("no /dev/rtc0 to wake the machine: %s", errname(errno));
