@@ -5,8 +5,12 @@
 # "N passed, N failed" over all. The table, and what each row skipped
 # and why, also go to build/matrix.md. MATRIX_SKIP names rows to leave out,
 # separated by spaces: amd64's by kernel (amd64:6.1, amd64:sid), the
-# others' by architecture (arm64).
+# others' by architecture (arm64). With --fetch, it only fetches the rows'
+# kernels into the cache (kernels/fetch.sh), and boots nothing.
 set -uo pipefail
+
+fetch_only=
+[ "${1:-}" = --fetch ] && fetch_only=1
 
 here=$(dirname "$0")
 . "$here/../tools/lib.sh"
@@ -22,15 +26,6 @@ entries=(
 while read -r arch suite flavour; do
 	entries+=("$arch - $suite $flavour")
 done < <(awk '!/^#/ && $1 != "amd64" { print $1, $4, $5 }' "$here/arches")
-
-table=$COUNTER_BUILD/matrix.md
-skips=$COUNTER_BUILD/matrix-skips.md
-mkdir -p "$COUNTER_BUILD"
-{
-	echo "| arch | kernel | release | flavour | built | tests | guest seconds |"
-	echo "|---|---|---|---|---|---|---|"
-} >"$table"
-: >"$skips"
 
 # A row's name in MATRIX_SKIP: ARCH:LABEL, or ARCH where there is no label.
 row_name() {
@@ -48,6 +43,17 @@ for name in ${MATRIX_SKIP:-}; do
 	[ "$found" = 1 ] || { echo "matrix.sh: MATRIX_SKIP names no row: $name" >&2; exit 2; }
 done
 
+table=$COUNTER_BUILD/matrix.md
+skips=$COUNTER_BUILD/matrix-skips.md
+if [ -z "$fetch_only" ]; then
+	mkdir -p "$COUNTER_BUILD"
+	{
+		echo "| arch | kernel | release | flavour | built | tests | guest seconds |"
+		echo "|---|---|---|---|---|---|---|"
+	} >"$table"
+	: >"$skips"
+fi
+
 for entry in "${entries[@]}"; do
 	read -r arch label suite flavour <<<"$entry"
 	name=$(row_name "$arch" "$label")
@@ -57,6 +63,11 @@ for entry in "${entries[@]}"; do
 		continue ;;
 	esac
 	release=$("$here/fetch.sh" "$suite" "$flavour" "$arch")
+	if [ -n "$fetch_only" ]; then
+		echo "$name: ${release:-fetch failed}"
+		[ -n "$release" ] || KTAP_FAILED=$((KTAP_FAILED + 1))
+		continue
+	fi
 	if [ -z "$release" ]; then
 		echo "| $arch | $label | (fetch failed) | $flavour | no | 0 passed, 1 failed | - |" >>"$table"
 		KTAP_FAILED=$((KTAP_FAILED + 1))
@@ -79,6 +90,7 @@ for entry in "${entries[@]}"; do
 	sed -n "s/^ok [0-9]* - \(.*\) # SKIP \(.*\)/- $arch $label: \1: \2/p" "$log" >>"$skips"
 done
 
+[ -z "$fetch_only" ] || exit $((KTAP_FAILED > 0))
 {
 	[ ${#skipped[@]} -eq 0 ] || printf '\nLeft out (MATRIX_SKIP): %s\n' "${skipped[*]}"
 	echo
