@@ -5,10 +5,13 @@
 # initramfs, boot it in QEMU (the machine that kernels/arches names for
 # the architecture), and judge the run.
 #
-# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell
+# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|build [MODE]
 #   check-debug runs the suite, plus the debug-only tests, on the debug
 #   kernel that kernels/debug-build.sh makes; check-kcsan runs those and
-#   the race test on the KCSAN kernel (debug-build.sh kcsan).
+#   the race test on the KCSAN kernel (debug-build.sh kcsan). build MODE
+#   only builds what MODE would boot (for a COUNTER_C, ahead of its run),
+#   without waiting for the guests: the build directories it writes must
+#   be no running guest's.
 # Environment: ARCH (Debian's name for the guest's architecture, as in
 #   kernels/arches; default amd64), KVER (guest kernel release, default:
 #   the one ARCH's row in kernels/arches names), KCC (compiler
@@ -23,7 +26,9 @@
 #   fixture's setup, to show that no failure spreads to the others).
 set -euo pipefail
 
-mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell}
+mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|build [MODE]}
+build_only=
+[ "$mode" = build ] && { build_only=1; mode=${2:-check}; }
 . "$(dirname "$0")/../kernels/resolve.sh"
 top=$COUNTER_TOP
 arch=${ARCH:-amd64}
@@ -102,14 +107,20 @@ build_modules() {
 # counter.ko (or the one given, or a variant of counter.c), the helper
 # modules, and the guest programs for the architecture.
 build() {
+	local kunit_dir variant
 	out=$COUNTER_BUILD/$KVER
 	tools=$COUNTER_BUILD/guest/$arch
+	kunit_dir=$out/kunit
 	make -s --no-print-directory -C "$top" guest-tools ARCH="$arch"
 	if [ -n "${COUNTER_KO:-}" ]; then
 		module=$COUNTER_KO
 	elif [ -n "${COUNTER_C:-}" ]; then
-		build_modules "$out/variant" "$COUNTER_C" "$top/Kbuild"
-		module=$out/variant/counter.ko
+		# A directory of its own for each variant, named by its
+		# contents: variants built ahead (boot.sh build) stay built.
+		variant=$out/variants/$(sha1sum <"$COUNTER_C" | cut -c 1-16)
+		build_modules "$variant/module" "$COUNTER_C" "$top/Kbuild"
+		module=$variant/module/counter.ko
+		kunit_dir=$variant/kunit
 	else
 		build_modules "$out" "$top/counter.c" "$top/Kbuild"
 		module=$out/counter.ko
@@ -125,9 +136,9 @@ build() {
 		"$COUNTER_BUILD/guest/amd64/counter_test" "${listing[@]}" |
 			grep -x -e kunit_arithmetic_at_boundaries \
 				-e kcsan_finds_no_race_on_the_count >/dev/null || return 0
-		if build_modules "$out/kunit" "${COUNTER_C:-$top/counter.c}" \
+		if build_modules "$kunit_dir" "${COUNTER_C:-$top/counter.c}" \
 			"$top"/guest/kunit/{Kbuild,counter_kunit.c,kunit_shim.h}; then
-			kunit=$out/kunit/counter_kunit.ko
+			kunit=$kunit_dir/counter_kunit.ko
 		else
 			echo "boot.sh: counter_kunit.ko did not build" >&2
 		fi ;;
@@ -297,6 +308,11 @@ judge() {
 # so that every user can lock the file, whoever made it.
 lock=${TMPDIR:-/tmp}/counter-guest.lock
 [ -e "$lock" ] || : >>"$lock"
+if [ -n "$build_only" ]; then
+	kernel
+	build
+	exit
+fi
 exec 9<"$lock"
 flock 9
 
