@@ -5,8 +5,9 @@
 # the cache directory, so any user can download packages without root, and
 # the machine's own apt setup is never changed.
 #
-#   apt_use SUITE [ARCH]     sets apt_suite, apt_arch, apt_uri, apt_dir and
-#                            apt_opts; updates the lists once a day
+#   apt_use SUITE [ARCH]     locks the suite's directory; sets apt_suite,
+#                            apt_arch, apt_uri, apt_dir and apt_opts;
+#                            updates the lists once a day
 #   download PKG DEST [RE]   downloads PKG into DEST, and those of its
 #                            dependencies whose names match RE
 
@@ -41,6 +42,10 @@ apt_use() {
 		  -o "APT::Architectures::=$apt_arch")
 	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/state/lists/partial" \
 		"$apt_dir/cache/archives/partial"
+	# One user of a suite's lists at a time, until the script ends: two
+	# would update them at once, and fetch the same kernel into one place.
+	exec 8>>"$apt_dir/lock"
+	flock 8
 	touch "$apt_dir/status"
 	echo "deb [signed-by=$keyring] $apt_uri $apt_suite main" >"$apt_dir/sources.list"
 	# Lists younger than a day are fresh enough.

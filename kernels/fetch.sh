@@ -106,11 +106,6 @@ fetch_busybox() {
 	rm -rf "$dir/busybox-static"
 }
 
-# One fetch at a time into a cache: two at once would share its apt lists
-# and, for the same kernel, its directory.
-mkdir -p "$COUNTER_CACHE/kernels"
-exec 8>>"$COUNTER_CACHE/kernels/.fetch.lock"
-flock 8
 apt_use "$suite" "$arch"
 release=$(release_of)
 [ -n "$release" ] || { log "no linux-image-$flavour in $suite"; exit 1; }

@@ -50,9 +50,12 @@ for patch in "${patches[@]}"; do
 	lint:* | build:* | *:\ *) touch "$dir/$name/.built-ahead" ;;
 	*) ahead+=("$name $killer") ;;
 	esac
-	patch -s -o "$dir/$name/counter.c" "$COUNTER_TOP/counter.c" <"$patch" 2>/dev/null ||
-		rm -f "$dir/$name/counter.c"
+	patch -s -o "$dir/$name/counter.c" "$COUNTER_TOP/counter.c" <"$patch" \
+		>"$dir/$name/patch.log" 2>&1 || rm -f "$dir/$name/counter.c"
 done
+# The guest programs and helper modules first, which every build shares.
+ARCH=amd64 KVER=$kver "$COUNTER_TOP/run/boot.sh" build check >"$dir/build.log" 2>&1 ||
+	{ cat "$dir/build.log"; exit 1; }
 # shellcheck disable=SC2016 # the inner shell's variables
 chrt --idle 0 bash -c 'top=$1 dir=$2 kver=$3; shift 3
 	for m; do
@@ -64,6 +67,7 @@ chrt --idle 0 bash -c 'top=$1 dir=$2 kver=$3; shift 3
 		touch "$dir/$name/.built-ahead"
 	done' bash "$COUNTER_TOP" "$dir" "$kver" "${ahead[@]}" &
 builder=$!
+trap 'kill "$builder" 2>/dev/null' EXIT
 
 ktap_print_header
 killers=()
@@ -72,6 +76,7 @@ for patch in "${patches[@]}"; do
 	killer=$(sed -n 's/^Killed-by: //p' "$patch")
 	case $killer in lint:*) continue ;; esac
 	if [ ! -f "$dir/$name/counter.c" ]; then
+		sed 's/^/# /' "$dir/$name/patch.log"
 		ktap_result fail "$name applies to counter.c"
 		continue
 	fi
