@@ -44,8 +44,11 @@
  * The run time of a wake-up, as the median of those seen in IDLE_SECONDS:
  * one wake-up charged for a host's stall (12 ms once, on PREEMPT_RT, where
  * the others took well under one) must not decide. Measured medians: 0.04
- * to 0.26 ms over the matrix and the debug kernel; a thread that spins its
- * last 3 ms before each tick, 2.9 ms.
+ * to 0.31 ms over the matrix and the debug kernel; a thread that spins its
+ * last 3 ms before each tick, 2.9 ms. A stall can charge most wake-ups of
+ * a window (once in CI, on PREEMPT_RT beside a kernel build: a median of
+ * 1.28 ms, 27.6 ms in 5 s): a window over the bound is watched again, and
+ * the second decides. A thread that spins is over it in every window.
  */
 #define MAX_WAKEUP_RUN_NS (1 * NSEC_PER_MSEC)
 #define MAX_BURSTS 64
@@ -534,9 +537,21 @@ static int judge_wakeups(const struct idle *idle)
  * happens to sample it. Where the kernel keeps exact run time
  * (schedstat), that is what is judged; elsewhere, the ticks.
  */
+static double wakeup_median(struct idle *idle)
+{
+	double share = (double)idle->runtime_ns / (idle->seconds * NSEC_PER_SEC);
+	double per_wakeup = median(idle->burst_ns, idle->bursts);
+
+	test_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks; %d wake-ups, median %.3f ms, longest %.3f ms",
+		 MS(idle->runtime_ns), idle->seconds, share * 100, idle->ticks,
+		 idle->bursts, MS(per_wakeup), MS(idle->burst_ns[idle->bursts - 1]));
+	return per_wakeup;
+}
+
 static int judge_cpu(struct idle *idle)
 {
-	double share, per_wakeup;
+	struct idle again = { 0 };
+	double per_wakeup;
 
 	if (idle->runtime_ns < 0) {
 		test_msg("%llu CPU ticks in %.2f s (no schedstat)", idle->ticks,
@@ -544,12 +559,16 @@ static int judge_cpu(struct idle *idle)
 		ASSERT(idle->ticks == 0, "expected no CPU tick");
 		return 0;
 	}
-	share = (double)idle->runtime_ns / (idle->seconds * NSEC_PER_SEC);
 	ASSERT(idle->bursts > 0, "no wake-up seen in %.2f s", idle->seconds);
-	per_wakeup = median(idle->burst_ns, idle->bursts);
-	test_msg("%.3f ms on the CPU in %.2f s (%.4f%%), %llu ticks; %d wake-ups, median %.3f ms, longest %.3f ms",
-		 MS(idle->runtime_ns), idle->seconds, share * 100, idle->ticks,
-		 idle->bursts, MS(per_wakeup), MS(idle->burst_ns[idle->bursts - 1]));
+	per_wakeup = wakeup_median(idle);
+	if (per_wakeup >= MAX_WAKEUP_RUN_NS) {
+		test_msg("over %.1f ms: watched again", MS(MAX_WAKEUP_RUN_NS));
+		if (observe_idle(&again))
+			return -1;
+		ASSERT(again.bursts > 0, "no wake-up seen in %.2f s",
+		       again.seconds);
+		per_wakeup = wakeup_median(&again);
+	}
 	ASSERT(per_wakeup < MAX_WAKEUP_RUN_NS,
 	       "expected a wake-up under %.1f ms on the CPU",
 	       MS(MAX_WAKEUP_RUN_NS));
