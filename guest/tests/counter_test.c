@@ -531,12 +531,7 @@ static int judge_wakeups(const struct idle *idle)
 	return 0;
 }
 
-/*
- * CPU ticks are charged by sampling: a thread that runs for microseconds
- * a second is charged a tick now and then when a slow (TCG, KASAN) guest
- * happens to sample it. Where the kernel keeps exact run time
- * (schedstat), that is what is judged; elsewhere, the ticks.
- */
+/* The median run time of a wake-up; sorts the bursts (longest last). */
 static double wakeup_median(struct idle *idle)
 {
 	double share = (double)idle->runtime_ns / (idle->seconds * NSEC_PER_SEC);
@@ -548,6 +543,12 @@ static double wakeup_median(struct idle *idle)
 	return per_wakeup;
 }
 
+/*
+ * CPU ticks are charged by sampling: a thread that runs for microseconds
+ * a second is charged a tick now and then when a slow (TCG, KASAN) guest
+ * happens to sample it. Where the kernel keeps exact run time
+ * (schedstat), that is what is judged; elsewhere, the ticks.
+ */
 static int judge_cpu(struct idle *idle)
 {
 	struct idle again = { 0 };
