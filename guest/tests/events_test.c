@@ -330,11 +330,11 @@ TEST(counter, suspend_to_ram_counts_the_time_asleep)
 	/*
 	 * The KCSAN kernel under QEMU did not come back from S3 when tried
 	 * (the guest gone, its console suspended); nor, at times, Debian's
-	 * PREEMPT_RT kernel: of 28 suspends, 5 never came back (CPU 0 astray
-	 * outside RAM after the firmware's resume, or the machine reset), 4
-	 * of them with counter.ko unloaded first, and others took up to 12 s
-	 * to resume. Suspend is proven on the debug kernel, on the matrix's
-	 * other amd64 rows and on i386.
+	 * PREEMPT_RT kernel: of 28 suspends, 6 never came back (4 hung, CPU 0
+	 * astray outside RAM after the firmware's resume where looked at; 2
+	 * reset), 4 of them with counter.ko unloaded first, and others took
+	 * up to 12 s to resume. Suspend is proven on the debug kernel, on the
+	 * matrix's other amd64 rows and on i386.
 	 */
 	if (access("/sys/kernel/debug/kcsan", F_OK) == 0)
 		SKIP("the KCSAN kernel does not come back from S3 under QEMU");
