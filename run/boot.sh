@@ -265,12 +265,39 @@ machine() {
 }
 
 boot() {
-	local input=/dev/null start
 	logs=${COUNTER_LOGS:-$out}
 	mkdir -p "$logs"
 	console=$logs/$mode-console.log
 	output=$logs/$mode-output.log
 	echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
+	# A guest that stopped before init opened its output never loaded
+	# the module: its kernel failed to boot. Say how, and boot again,
+	# once; the verdict judges that second run.
+	local boots=1
+	while qemu_run && [ "$mode" != shell ] && [ "$status" -ne 124 ] &&
+	      [ ! -s "$output" ]; do
+		echo "# guest: stopped before init began (QEMU status $status); its console:" >&2
+		console_excerpt "$console" | sed 's/^/#   /' >&2
+		[ "$boots" -lt 2 ] || break
+		boots=$((boots + 1))
+		mv "$console" "$logs/$mode-console-first.log"
+		echo "# guest: booting again" >&2
+	done
+}
+
+# The console from its first kernel report on, or its last lines.
+console_excerpt() {
+	local first
+	first=$(grep -n -m 1 -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' "$1" | cut -d: -f1)
+	if [ -n "$first" ]; then
+		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 16))p" "$1"
+	else
+		tail -n 20 "$1"
+	fi
+}
+
+qemu_run() {
+	local input=/dev/null start
 	# Only the shell reads what is typed.
 	[ "$mode" = shell ] && input=/dev/stdin
 	set +e

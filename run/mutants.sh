@@ -34,8 +34,9 @@ fi
 
 # amd64's guest kernel, resolved once (each resolution asks apt): the
 # release every amd64 mutant's build and guest use.
-kver=${KVER:-$("$COUNTER_TOP/kernels/fetch.sh" "$(arch_field amd64 4)" \
-	"$(arch_field amd64 5)" amd64)} || exit 1
+. "$COUNTER_TOP/kernels/resolve.sh"
+ARCH=amd64 resolve_kernel || exit 1
+kver=$KVER
 
 # Every mutant's counter.c first. Those that run on amd64's kernel are
 # built ahead, one after another under SCHED_IDLE, while the guests run:
