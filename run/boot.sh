@@ -288,11 +288,12 @@ boot() {
 # The console from its first kernel report on, or its last lines.
 console_excerpt() {
 	local first
-	first=$(grep -n -m 1 -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' "$1" | cut -d: -f1)
+	first=$(grep -n -m 1 -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' \
+		"$1" 2>/dev/null | cut -d: -f1) || true
 	if [ -n "$first" ]; then
 		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 16))p" "$1"
 	else
-		tail -n 20 "$1"
+		tail -n 20 "$1" 2>/dev/null || true
 	fi
 }
 
