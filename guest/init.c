@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	int status = 0, fd;
 	pid_t child;
 
+	fprintf(stderr, "%s\n", INIT_BEGAN);
 	mount_or_warn("proc", "/proc");
 	mount_or_warn("sysfs", "/sys");
 	mount_or_warn("devtmpfs", "/dev");

@@ -7,6 +7,13 @@
 #ifndef COUNTER_INIT_H
 #define COUNTER_INIT_H
 
+/*
+ * init's first line, on the kernel's console: a guest whose console
+ * lacks it stopped before init ran, so before any module was loaded
+ * (run/boot.sh boots such a guest again, and greps for this text).
+ */
+#define INIT_BEGAN "init: began"
+
 /* A line of its own, written only when the command exited 0. */
 #define SUCCESS_MARKER "counter-guest: success"
 

@@ -23,7 +23,9 @@
 #   opt-in), COUNTER_TIMEOUT (seconds), QUICK (bench: short windows),
 #   T (check: only the tests matching these globs, comma-separated),
 #   COUNTER_FORCE_FAIL (check: these tests fail right after their
-#   fixture's setup, to show that no failure spreads to the others).
+#   fixture's setup, to show that no failure spreads to the others),
+#   COUNTER_BREAK_FIRST_BOOT (the first boot looks for an init that is
+#   not there, to show that a kernel stopped before init boots again).
 set -euo pipefail
 
 mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|build [MODE]}
@@ -270,22 +272,24 @@ boot() {
 	console=$logs/$mode-console.log
 	output=$logs/$mode-output.log
 	echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
-	# A guest that stopped before init opened its output never loaded
-	# the module: its kernel failed to boot. Say how, and boot again,
-	# once; the verdict judges that second run.
-	local boots=1
-	while qemu_run && [ "$mode" != shell ] && [ "$status" -ne 124 ] &&
-	      [ ! -s "$output" ]; do
+	# A guest whose kernel powered off or panicked (QEMU status 0 under
+	# panic=-1 and -no-reboot) before init began never loaded the
+	# module: its kernel failed to boot. Say how, and boot again, once;
+	# the verdict judges that second run. Not the shell's.
+	local boots=1 append0=$append
+	[ -n "${COUNTER_BREAK_FIRST_BOOT:-}" ] && append="$append rdinit=/no-init"
+	while qemu_run && append=$append0 && [ "$mode" != shell ] && [ "$status" -eq 0 ] &&
+	      [ ! -s "$output" ] && ! grep -q '^init: began' "$console" 2>/dev/null; do
 		echo "# guest: stopped before init began (QEMU status $status); its console:" >&2
 		console_excerpt "$console" | sed 's/^/#   /' >&2
 		[ "$boots" -lt 2 ] || break
 		boots=$((boots + 1))
-		mv "$console" "$logs/$mode-console-first.log"
+		[ ! -e "$console" ] || mv "$console" "$logs/$mode-console-first.log"
 		echo "# guest: booting again" >&2
 	done
 }
 
-# The console from its first kernel report on, or its last lines.
+# The console around its first kernel report, or its last 20 lines.
 console_excerpt() {
 	local first
 	first=$(grep -n -m 1 -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' \
@@ -301,6 +305,7 @@ qemu_run() {
 	local input=/dev/null start
 	# Only the shell reads what is typed.
 	[ "$mode" = shell ] && input=/dev/stdin
+	rm -f "$console"
 	set +e
 	start=$SECONDS
 	timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
