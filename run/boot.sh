@@ -272,16 +272,17 @@ boot() {
 	console=$logs/$mode-console.log
 	output=$logs/$mode-output.log
 	echo "# guest: $KVER ($KIMAGE), $arch, ${COUNTER_ACCEL:-tcg}" >&2
-	# A guest whose kernel powered off or panicked (QEMU status 0 under
-	# panic=-1 and -no-reboot) before init began never loaded the
-	# module: its kernel failed to boot. Say how, and boot again, once;
-	# the verdict judges that second run. Not the shell's.
+	# A guest that QEMU ended with status 0 (a panic under panic=-1, a
+	# power-off or a reset under -no-reboot) before init began never
+	# loaded the module: its kernel failed to boot. Say how, and boot
+	# again, once; the verdict judges that second run. Not the shell's.
 	local boots=1 append0=$append
+	rm -f "$logs/$mode-console-first.log"
 	[ -n "${COUNTER_BREAK_FIRST_BOOT:-}" ] && append="$append rdinit=/no-init"
 	while qemu_run && append=$append0 && [ "$mode" != shell ] && [ "$status" -eq 0 ] &&
-	      [ ! -s "$output" ] && ! grep -q '^init: began' "$console" 2>/dev/null; do
+	      [ ! -s "$output" ] && ! grep -a -q '^init: began' "$console" 2>/dev/null; do
 		echo "# guest: stopped before init began (QEMU status $status); its console:" >&2
-		console_excerpt "$console" | sed 's/^/#   /' >&2
+		console_excerpt "$console" | tr -d '\r' | sed 's/^/#   /' >&2
 		[ "$boots" -lt 2 ] || break
 		boots=$((boots + 1))
 		[ ! -e "$console" ] || mv "$console" "$logs/$mode-console-first.log"
@@ -292,7 +293,7 @@ boot() {
 # The console around its first kernel report, or its last 20 lines.
 console_excerpt() {
 	local first
-	first=$(grep -n -m 1 -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' \
+	first=$(grep -a -n -m 1 -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' \
 		"$1" 2>/dev/null | cut -d: -f1) || true
 	if [ -n "$first" ]; then
 		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 16))p" "$1"
