@@ -56,6 +56,8 @@ without_times() {
 unlink_headers() {
 	[ -n "$linked" ] && rm -f "$moddir/build"
 	[ -n "$made_moddir" ] && rm -rf "$moddir"
+	# A machine with no module tree at all (a container's) gets none back.
+	[ -n "$made_modules" ] && rmdir /lib/modules
 	return 0
 }
 
@@ -67,8 +69,10 @@ export DEBIAN_FRONTEND=noninteractive
 moddir=/lib/modules/$KVER
 linked=
 made_moddir=
+made_modules=
 [ -e "$moddir/build" ] || linked=1
 [ -e "$moddir" ] || made_moddir=1
+[ -e /lib/modules ] || made_modules=1
 before=$(kernel_state)
 
 ktap_print_header
