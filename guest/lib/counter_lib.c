@@ -106,6 +106,15 @@ int module_is_live(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+const char *counter_left(void)
+{
+	if (module_is_live("counter"))
+		return "/sys/module/counter";
+	if (access(COUNTER_PROC, F_OK) == 0 || errno != ENOENT)
+		return COUNTER_PROC;
+	return kthreads_named("counter", NULL) ? "a counter thread" : NULL;
+}
+
 int counter_parse(const char *buf, size_t len, unsigned long *n)
 {
 	size_t plen = strlen(COUNTER_PREFIX), i;

@@ -53,6 +53,9 @@ int module_load_args(const char *name, const char *args);
 int module_unload(const char *name);
 int module_is_live(const char *name);
 
+/* What of counter.ko is still there (module, entry, thread), or NULL. */
+const char *counter_left(void);
+
 /*
  * How long module_unload() took, in nanoseconds, or a negative errno; and
  * that of noop.ko, the baseline for unload times (15 ms on x86, 250 ms on

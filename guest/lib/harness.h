@@ -78,8 +78,12 @@ enum debug_level {
 #define TEST_KCSAN(fix, name, tmo)					\
 	TEST_DEFINE(fix, name, tmo, KCSAN_KERNEL, #name)
 
-/* fixtures.c: kernel loads nothing, counter loads counter.ko; both put back. */
+/*
+ * fixtures.c: kernel loads nothing; counter loads counter.ko and opens
+ * /proc/counter as counter_fd for the test. Both put the kernel back.
+ */
 extern const struct fixture kernel_fixture, counter_fixture;
+extern int counter_fd;
 
 /* Closes the open result (failed if anything failed in it), opens the next. */
 void next_result(void);
@@ -134,6 +138,17 @@ const char *errname(long e);
 		}							\
 	} while (0)
 #define ASSERT_OK(ret) ASSERT_ERRNO(ret, 0)
+
+/* A string that must be NULL: on failure, what it holds. */
+#define ASSERT_NULL(s)							\
+	do {								\
+		const char *_s = (s);					\
+		if (_s) {						\
+			test_fail(__FILE__, __LINE__,			\
+				  "expected %s to be NULL, saw \"%s\"", #s, _s);	\
+			return -1;					\
+		}							\
+	} while (0)
 
 #define SKIP(fmt, ...)							\
 	do {								\

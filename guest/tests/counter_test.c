@@ -75,12 +75,8 @@ TEST(counter, reads_zero_right_after_load)
 	int64_t at = counter_load_before + SECOND_READ_MS * NSEC_PER_MSEC;
 	char buf[128];
 	unsigned long n;
-	ssize_t len;
-	int fd = open(COUNTER_PROC, O_RDONLY);
+	ssize_t len = read(counter_fd, buf, sizeof(buf));
 
-	ASSERT(fd >= 0, "open: %s", errname(errno));
-	len = read(fd, buf, sizeof(buf));
-	close(fd);
 	ASSERT(len > 0, "read returned %zd", len);
 	ASSERT(counter_parse(buf, (size_t)len, &n) == 0,
 	       "malformed line: \"%.*s\"", (int)len, buf);
@@ -219,12 +215,8 @@ TEST_RESULTS(counter, ticks_for_9_s, 60, "count_matches_monotonic_clock",
 	     "tick_period_within_1000_ppm", "ticks_0_to_25_ms_after_load_plus_n_s")
 {
 	struct ticks t = { 0 };
-	int fd = open(COUNTER_PROC, O_RDONLY);
-	int ret;
+	int ret = sample_ticks(counter_fd, &t);
 
-	ASSERT(fd >= 0, "open: %s", errname(errno));
-	ret = sample_ticks(fd, &t);
-	close(fd);
 	test_msg("%ld samples, %d ticks, count %lu", t.samples, t.count, t.last);
 	ASSERT(ret == 0, "sampling failed");
 	ASSERT_GE(t.count, SAMPLE_SECONDS);
@@ -253,14 +245,12 @@ TEST(counter, byte_reads_stay_in_buffer)
 	char line[128];
 	size_t total = 0, i;
 	unsigned long n;
-	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	ASSERT(fd >= 0, "open: %s", errname(errno));
 	for (;;) {
 		ssize_t len;
 
 		memset(zone, 0xa5, sizeof(zone));
-		len = read(fd, zone + 32, 1);
+		len = read(counter_fd, zone + 32, 1);
 		for (i = 0; i < sizeof(zone); i++)
 			if (i != 32 && zone[i] != 0xa5)
 				break;
@@ -268,7 +258,6 @@ TEST(counter, byte_reads_stay_in_buffer)
 			break;
 		line[total++] = (char)zone[32];
 	}
-	close(fd);
 	ASSERT(i == sizeof(zone), "byte %zu of the guard zone was written", i);
 	ASSERT(counter_parse(line, total, &n) == 0,
 	       "1-byte reads gave \"%.*s\"", (int)total, line);
@@ -301,13 +290,10 @@ TEST(counter, pread_at_zero_rereads)
 	unsigned long a, b;
 	char buf[128];
 	ssize_t len;
-	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	ASSERT(fd >= 0, "open: %s", errname(errno));
-	ASSERT(counter_pread(fd, &a) == 0, "first pread at 0 failed");
-	ASSERT(counter_pread(fd, &b) == 0, "second pread at 0 failed");
-	len = pread(fd, buf, sizeof(buf), 4);
-	close(fd);
+	ASSERT_OK(counter_pread(counter_fd, &a));
+	ASSERT_OK(counter_pread(counter_fd, &b));
+	len = pread(counter_fd, buf, sizeof(buf), 4);
 	ASSERT(b >= a, "second read %lu is below first %lu", b, a);
 	ASSERT(len > (ssize_t)(plen - 4) &&
 	       !memcmp(buf, COUNTER_PREFIX + 4, plen - 4),
@@ -320,21 +306,16 @@ TEST(counter, lseek_set_cur_end)
 	size_t plen = strlen(COUNTER_PREFIX);
 	char buf[64];
 	ssize_t len;
-	off_t pos, cur, end;
-	int fd = open(COUNTER_PROC, O_RDONLY);
+	off_t pos = lseek(counter_fd, (off_t)plen, SEEK_SET), cur, end;
 
-	ASSERT(fd >= 0, "open: %s", errname(errno));
-	pos = lseek(fd, (off_t)plen, SEEK_SET);
-	len = read(fd, buf, sizeof(buf) - 1);
-	cur = lseek(fd, 0, SEEK_CUR);
-	end = lseek(fd, 0, SEEK_END);
-	close(fd);
-	ASSERT(pos == (off_t)plen, "SEEK_SET returned %lld", (long long)pos);
+	len = read(counter_fd, buf, sizeof(buf) - 1);
+	cur = lseek(counter_fd, 0, SEEK_CUR);
+	end = lseek(counter_fd, 0, SEEK_END);
+	ASSERT_EQ(pos, plen);
 	ASSERT(len >= 2 && buf[len - 1] == '\n' &&
 	       strspn(buf, "0123456789") == (size_t)len - 1,
 	       "read after SEEK_SET gave \"%.*s\"", (int)(len > 0 ? len : 0), buf);
-	ASSERT(cur == (off_t)plen + len, "SEEK_CUR gave %lld, expected %lld",
-	       (long long)cur, (long long)plen + len);
+	ASSERT_EQ(cur, (off_t)plen + len);
 	ASSERT(end == -1 && errno == EINVAL,
 	       "SEEK_END gave %lld, expected EINVAL", (long long)end);
 	return 0;
@@ -343,17 +324,12 @@ TEST(counter, lseek_set_cur_end)
 TEST(counter, eof_after_line)
 {
 	char buf[128];
-	ssize_t first, second, third;
-	int fd = open(COUNTER_PROC, O_RDONLY);
+	ssize_t first = read(counter_fd, buf, sizeof(buf));
 
-	ASSERT(fd >= 0, "open: %s", errname(errno));
-	first = read(fd, buf, sizeof(buf));
-	second = read(fd, buf, sizeof(buf));
-	third = read(fd, buf, sizeof(buf));
-	close(fd);
 	ASSERT(first > 0, "first read returned %zd", first);
-	ASSERT(second == 0 && third == 0,
-	       "expected EOF after the line, saw %zd then %zd", second, third);
+	/* EOF after the line, and again. */
+	ASSERT_EQ(read(counter_fd, buf, sizeof(buf)), 0);
+	ASSERT_EQ(read(counter_fd, buf, sizeof(buf)), 0);
 	return 0;
 }
 
@@ -362,24 +338,13 @@ TEST(counter, bad_pointer_gives_efault)
 	void *hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			  -1, 0);
 	unsigned long n;
-	ssize_t a, b;
-	int ea, eb, after;
-	int fd = open(COUNTER_PROC, O_RDONLY);
 
-	ASSERT(fd >= 0 && hole != MAP_FAILED, "setup: %s", errname(errno));
-	a = read(fd, hole, 64);
-	ea = errno;
+	ASSERT(hole != MAP_FAILED, "mmap: %s", errname(errno));
+	ASSERT_ERRNO(read(counter_fd, hole, 64) < 0 ? -errno : 0, -EFAULT);
 	/* Through syscall(): the compiler rightly rejects this read(). */
-	b = syscall(SYS_read, fd, (uintptr_t)8, 64);
-	eb = errno;
-	after = counter_pread(fd, &n);
-	close(fd);
-	munmap(hole, 4096);
-	ASSERT(a == -1 && ea == EFAULT,
-	       "read into PROT_NONE: %zd (%s), expected EFAULT", a, strerror(ea));
-	ASSERT(b == -1 && eb == EFAULT,
-	       "read into address 8: %zd (%s), expected EFAULT", b, strerror(eb));
-	ASSERT_OK(after);
+	ASSERT_ERRNO(syscall(SYS_read, counter_fd, (uintptr_t)8, 64) < 0 ?
+		     -errno : 0, -EFAULT);
+	ASSERT_OK(counter_pread(counter_fd, &n));
 	return 0;
 }
 
@@ -609,12 +574,9 @@ TEST(counter, second_load_fails_with_eexist)
 {
 	unsigned long n;
 	int64_t at;
-	int ret = module_load("counter");
 
-	ASSERT(ret == -EEXIST, "second load returned %s, expected EEXIST",
-	       errname(ret));
-	ASSERT(kthreads_named("counter", NULL) == 1,
-	       "expected one counter thread after the failed load");
+	ASSERT_ERRNO(module_load("counter"), -EEXIST);
+	ASSERT_EQ(kthreads_named("counter", NULL), 1);
 	ASSERT_OK(counter_wait_tick(&n, &at));
 	ASSERT(count_fits_clock(n, at, at),
 	       "count %lu is off the first instance's clock", n);
@@ -658,10 +620,7 @@ TEST(counter, rmmod_is_prompt)
 	ASSERT(MS(counter_ns - noop_ns) < MAX_RMMOD_MS,
 	       "expected under %.0f ms more than the no-op module", MAX_RMMOD_MS);
 
-	ASSERT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
-	       "/proc/counter is still there");
-	ASSERT(kthreads_named("counter", NULL) == 0, "the thread is still there");
-	ASSERT(!module_is_live("counter"), "/sys/module/counter is still there");
+	ASSERT_NULL(counter_left());
 
 	found = kmsg_since(kfd, "counter: unloaded", line, sizeof(line));
 	ASSERT(found, "no \"counter: unloaded\" message");
@@ -704,7 +663,7 @@ TEST(kernel, rmmod_with_active_readers)
 		ASSERT(r[i].last_err == want, "reader %d ended with %s, expected %s",
 		       i, strerror((int)r[i].last_err), strerror(want));
 	}
-	ASSERT(kthreads_named("counter", NULL) == 0, "the thread is still there");
+	ASSERT_NULL(counter_left());
 	return 0;
 }
 
@@ -725,10 +684,7 @@ TEST(kernel, load_unload_cycles_start_at_zero)
 		       "cycle %d: expected one thread", i);
 		ret = module_unload("counter");
 		ASSERT(ret == 0, "cycle %d: unload: %s", i, errname(ret));
-		ASSERT(kthreads_named("counter", NULL) == 0,
-		       "cycle %d: thread left behind", i);
-		ASSERT(access(COUNTER_PROC, F_OK) == -1,
-		       "cycle %d: entry left behind", i);
+		ASSERT_NULL(counter_left());
 	}
 	test_msg("%d cycles in %.1f s", CYCLES, SECS(now_ns() - t0));
 	return 0;
@@ -756,9 +712,9 @@ TEST(kernel, failed_load_leaves_nothing)
 	ASSERT(ret < 0, "load succeeded while /proc/counter was taken");
 	test_msg("load failed with %s", errname(ret));
 	ASSERT_ERRNO(ret, -ENOMEM);
+	/* /proc/counter is the squatter's: the module and thread are ours. */
 	ASSERT(!module_is_live("counter"), "counter stayed loaded");
-	ASSERT(kthreads_named("counter", NULL) == 0,
-	       "a counter thread was left running");
+	ASSERT_EQ(kthreads_named("counter", NULL), 0);
 	ASSERT(!strcmp(before, after), "the other entry changed: \"%s\" -> \"%s\"",
 	       before, after);
 	ASSERT(found, "no \"cannot create /proc/counter\" error in the log");

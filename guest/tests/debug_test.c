@@ -31,11 +31,9 @@
 /* Nothing of counter is left: no module, no entry, no thread. */
 static int nothing_left(int n)
 {
-	ASSERT(!module_is_live("counter"), "n=%d: module still loaded", n);
-	ASSERT(access(COUNTER_PROC, F_OK) == -1 && errno == ENOENT,
-	       "n=%d: /proc/counter left behind", n);
-	ASSERT(kthreads_named("counter", NULL) == 0,
-	       "n=%d: a counter thread left behind", n);
+	const char *left = counter_left();
+
+	ASSERT(!left, "n=%d: %s left behind", n, left);
 	return 0;
 }
 

@@ -34,6 +34,7 @@ static int kernel_teardown(void)
 	static const char *const ours[] = { "counter", "squatter", "noop",
 					    "counter_kunit" };
 	int64_t wall = clock_ns(CLOCK_BOOTTIME) + wall_offset;
+	const char *left;
 	size_t i;
 	int fd;
 
@@ -61,20 +62,23 @@ static int kernel_teardown(void)
 		clock_settime(CLOCK_REALTIME, &ts);
 	}
 	/* Left behind, it would make every later load fail, or WARN. */
-	if (module_is_live("counter") || !access(COUNTER_PROC, F_OK)) {
-		test_msg("teardown: %s outlived the test",
-			 module_is_live("counter") ? "counter.ko" : COUNTER_PROC);
-		return -1;
-	}
-	return 0;
+	left = counter_left();
+	if (left)
+		test_msg("teardown: %s outlived the test", left);
+	return left ? -1 : 0;
 }
+
+int counter_fd = -1;
 
 static int counter_setup(void)
 {
 	int ret = counter_load();
 
+	if (!ret && (counter_fd = open(COUNTER_PROC, O_RDONLY | O_CLOEXEC)) < 0)
+		ret = -errno;
 	if (ret)
-		test_msg("loading counter.ko: %s", errname(ret));
+		test_msg("loading counter.ko and opening %s: %s", COUNTER_PROC,
+			 errname(ret));
 	return ret;
 }
 

@@ -44,9 +44,7 @@ static int refused(const char *name, const char *why)
 
 	ASSERT(ret == -EKEYREJECTED, "loading %s.ko gave %s, expected EKEYREJECTED",
 	       name, errname(ret));
-	ASSERT(!module_is_live("counter") && access(COUNTER_PROC, F_OK) &&
-	       kthreads_named("counter", NULL) == 0,
-	       "the refused %s.ko left something behind", name);
+	ASSERT_NULL(counter_left());
 	if (why) {
 		ASSERT(found, "no \"%s\" in the kernel log", why);
 		test_msg("%s", line);
