@@ -108,11 +108,16 @@ int module_is_live(const char *name)
 
 const char *counter_left(void)
 {
+	int threads;
+
 	if (module_is_live("counter"))
 		return "/sys/module/counter";
 	if (access(COUNTER_PROC, F_OK) == 0 || errno != ENOENT)
 		return COUNTER_PROC;
-	return kthreads_named("counter", NULL) ? "a counter thread" : NULL;
+	threads = kthreads_named("counter", NULL);
+	if (threads < 0)
+		return "/proc, unreadable";
+	return threads ? "a counter thread" : NULL;
 }
 
 int counter_parse(const char *buf, size_t len, unsigned long *n)

@@ -53,7 +53,10 @@ int module_load_args(const char *name, const char *args);
 int module_unload(const char *name);
 int module_is_live(const char *name);
 
-/* What of counter.ko is still there (module, entry, thread), or NULL. */
+/*
+ * What is still there of counter: the module, any /proc/counter (whoever
+ * made it) or a kernel thread named counter; NULL for nothing.
+ */
 const char *counter_left(void);
 
 /*

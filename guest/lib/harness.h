@@ -145,7 +145,8 @@ const char *errname(long e);
 		const char *_s = (s);					\
 		if (_s) {						\
 			test_fail(__FILE__, __LINE__,			\
-				  "expected %s to be NULL, saw \"%s\"", #s, _s);	\
+				  "expected %s to be NULL, saw \"%s\"",	\
+				  #s, _s);				\
 			return -1;					\
 		}							\
 	} while (0)

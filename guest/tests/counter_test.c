@@ -305,8 +305,9 @@ TEST(counter, lseek_set_cur_end)
 {
 	size_t plen = strlen(COUNTER_PREFIX);
 	char buf[64];
+	off_t pos = lseek(counter_fd, (off_t)plen, SEEK_SET);
 	ssize_t len;
-	off_t pos = lseek(counter_fd, (off_t)plen, SEEK_SET), cur, end;
+	off_t cur, end;
 
 	len = read(counter_fd, buf, sizeof(buf) - 1);
 	cur = lseek(counter_fd, 0, SEEK_CUR);
@@ -673,6 +674,7 @@ TEST(kernel, load_unload_cycles_start_at_zero)
 	int i;
 
 	for (i = 0; i < CYCLES; i++) {
+		const char *left;
 		unsigned long n;
 		int ret = counter_load();
 
@@ -684,7 +686,8 @@ TEST(kernel, load_unload_cycles_start_at_zero)
 		       "cycle %d: expected one thread", i);
 		ret = module_unload("counter");
 		ASSERT(ret == 0, "cycle %d: unload: %s", i, errname(ret));
-		ASSERT_NULL(counter_left());
+		left = counter_left();
+		ASSERT(!left, "cycle %d: %s left behind", i, left);
 	}
 	test_msg("%d cycles in %.1f s", CYCLES, SECS(now_ns() - t0));
 	return 0;

@@ -74,8 +74,10 @@ static int counter_setup(void)
 {
 	int ret = counter_load();
 
-	if (!ret && (counter_fd = open(COUNTER_PROC, O_RDONLY | O_CLOEXEC)) < 0)
-		ret = -errno;
+	if (!ret) {
+		counter_fd = open(COUNTER_PROC, O_RDONLY | O_CLOEXEC);
+		ret = counter_fd < 0 ? -errno : 0;
+	}
 	if (ret)
 		test_msg("loading counter.ko and opening %s: %s", COUNTER_PROC,
 			 errname(ret));
