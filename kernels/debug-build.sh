@@ -9,7 +9,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../tools/lib.sh"
+. "$here/../rig/lib.sh"
 flavour=${1:-debug}
 case $flavour in
 debug | kcsan) ;;

@@ -25,9 +25,9 @@ set -euo pipefail
 suite=${1:?usage: fetch.sh SUITE FLAVOUR}
 flavour=${2:?usage: fetch.sh SUITE FLAVOUR}
 arch=${3:-amd64}
-. "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 . "$(dirname "$0")/apt.sh"
-cross=$(arch_field "$arch" 3)
+cross=$(arch_get "$arch" CROSS)
 log() { echo "fetch: $*" >&2; }
 
 # linux-image-FLAVOUR is a metapackage naming the release's package.

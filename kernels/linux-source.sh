@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Prints the directory of Debian's kernel source (LINUX_SOURCE_PKG from
-# LINUX_SOURCE_SUITE, in tools/lib.sh) unpacked in the cache, for
+# LINUX_SOURCE_SUITE, in rig/lib.sh) unpacked in the cache, for
 # checkpatch.pl and the debug kernel. On first use its package is
 # downloaded, as fetch.sh downloads kernels, and unpacked there: nothing is
 # installed, and no root is needed.
 set -euo pipefail
 
 here=$(dirname "$0")
-. "$here/../tools/lib.sh"
+. "$here/../rig/lib.sh"
 . "$here/apt.sh"
 apt_use "$LINUX_SOURCE_SUITE"
 version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$LINUX_SOURCE_PKG" |

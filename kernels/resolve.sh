@@ -7,19 +7,19 @@
 #   KCHROOT  a chroot to run the module build in (KBUILD is inside it), or ""
 #   KMODULES the image's own modules
 #   KBUSYBOX a static busybox of the guest's architecture
-# An empty KVER means the release of the architecture's row in
-# kernels/arches (amd64: Debian 12's 6.1, from bookworm), fetched into the
+# An empty KVER means the release of the architecture's record in
+# kernels/arch/ (amd64: Debian 12's 6.1, from bookworm), fetched into the
 # cache on first use: never a kernel installed on the machine, and the same
 # whatever Debian release the machine runs.
 
-. "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../rig/lib.sh"
 
 # shellcheck disable=SC2034 # the K* variables are for the scripts that source this
 resolve_kernel() {
-	local arch=${ARCH:-amd64} cached
+	local arch=${GUEST_ARCH:-amd64} cached
 	if [ -z "${KVER:-}" ]; then
-		KVER=$("$COUNTER_TOP/kernels/fetch.sh" "$(arch_field "$arch" 4)" \
-			"$(arch_field "$arch" 5)" "$arch") || return 1
+		KVER=$("$COUNTER_TOP/kernels/fetch.sh" "$(arch_get "$arch" DEBIAN_SUITE)" \
+			"$(arch_get "$arch" FLAVOUR)" "$arch") || return 1
 	fi
 	cached=$COUNTER_CACHE/kernels/$KVER
 	if [ ! -f "$cached/.fetched" ]; then

@@ -3,14 +3,14 @@
 # Runs the benchmark guest and turns what it printed into
 #   build/bench/results.csv   metric,subject,value,unit
 #   build/bench/error.png     the count's error against time
-# and a markdown table on stdout. QUICK=1 shortens every window; ARCH
-# (kernels/arches) runs it on another architecture, into build/bench-ARCH.
+# and a markdown table on stdout. QUICK=1 shortens every window; GUEST_ARCH
+# (kernels/arch/) runs it on another architecture, into build/bench-ARCH.
 set -euo pipefail
 
 here=$(dirname "$0")
 . "$here/../kernels/resolve.sh"
 resolve_kernel
-arch=${ARCH:-amd64}
+arch=${GUEST_ARCH:-amd64}
 out=$COUNTER_BUILD/bench
 [ "$arch" = amd64 ] || out=$out-$arch
 mkdir -p "$out"
@@ -27,7 +27,7 @@ grep '^# ' "$out/guest.log" | grep -v '^# kmsg: ' || true
 	# Sections of the .ko files, from the architecture's binutils.
 	for ko in "$COUNTER_BUILD/$KVER"/{counter.ko,helpers/naive.ko,helpers/noop.ko}; do
 		name=$(basename "$ko" .ko)
-		"$(arch_field "$arch" 3)size" -A "$ko" | awk -v s="$name" '
+		"$(arch_get "$arch" CROSS)size" -A "$ko" | awk -v s="$name" '
 			$1 ~ /^\.text/ { t += $2 } $1 ~ /^\.(data|rodata)/ { d += $2 }
 			$1 ~ /^\.bss/ { b += $2 }
 			END { printf "ko_text_bytes,%s,%d,bytes\nko_data_bytes,%s,%d,bytes\nko_bss_bytes,%s,%d,bytes\n", s, t, s, d, s, b }'

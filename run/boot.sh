@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # A guest run, in the steps its functions are named for: find the kernel,
 # build the modules for it, choose what the guest runs, pack that into an
-# initramfs, boot it in QEMU (the machine that kernels/arches names for
-# the architecture), and judge the run.
+# initramfs, boot it in QEMU (the machine that the architecture's record
+# in kernels/arch/ names), and judge the run.
 #
 # Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|build [MODE]
 #   check-debug runs the suite, plus the debug-only tests, on the debug
@@ -12,9 +12,9 @@
 #   only builds what MODE would boot (for a COUNTER_C, ahead of its run),
 #   without waiting for the guests: the build directories it writes must
 #   be no running guest's.
-# Environment: ARCH (Debian's name for the guest's architecture, as in
-#   kernels/arches; default amd64), KVER (guest kernel release, default:
-#   the one ARCH's row in kernels/arches names), KCC (compiler
+# Environment: GUEST_ARCH (Debian's name for the guest's architecture, a
+#   record in kernels/arch/; default amd64), KVER (guest kernel release,
+#   default: the one its record's suite and flavour name), KCC (compiler
 #   for the module build), COUNTER_KO (a counter.ko built elsewhere, e.g.
 #   by DKMS, to test instead of building one), COUNTER_C (another
 #   counter.c to build and test, e.g. a mutant), COUNTER_LOGS (where the
@@ -33,12 +33,12 @@ build_only=
 [ "$mode" = build ] && { build_only=1; mode=${2:-check}; }
 . "$(dirname "$0")/../kernels/resolve.sh"
 top=$COUNTER_TOP
-arch=${ARCH:-amd64}
-karch=$(arch_field "$arch" 2) || {
-	echo "boot.sh: no architecture $arch in kernels/arches" >&2
+arch=${GUEST_ARCH:-amd64}
+karch=$(arch_get "$arch" LINUX_ARCH) || {
+	echo "boot.sh: no architecture $arch in kernels/arch/" >&2
 	exit 2
 }
-cross=$(arch_field "$arch" 3)
+cross=$(arch_get "$arch" CROSS)
 # A log buffer large enough that init reads the whole run's log back.
 append="panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
 # The kernel built here that the mode boots, if any: debug or kcsan.
@@ -113,7 +113,7 @@ build() {
 	out=$COUNTER_BUILD/$KVER
 	tools=$COUNTER_BUILD/guest/$arch
 	kunit_dir=$out/kunit
-	make -s --no-print-directory -C "$top" guest-tools ARCH="$arch"
+	make -s --no-print-directory -C "$top" guest-tools GUEST_ARCH="$arch"
 	if [ -n "${COUNTER_KO:-}" ]; then
 		module=$COUNTER_KO
 	elif [ -n "${COUNTER_C:-}" ]; then
@@ -151,11 +151,11 @@ build() {
 # What the guest runs (cmd), for how long at most (tmo), and for the
 # suite the tests it must report, in order (the verdict's list).
 program() {
-	local scale=1
-	# Other architectures run emulated instruction by instruction, and
-	# the debug kernels under KASAN or KCSAN: slower, each test's timeout
-	# scaled.
-	[ "$arch" = amd64 ] || scale=4
+	# Emulated architectures run instruction by instruction (their
+	# record's scale), and the debug kernels under KASAN or KCSAN:
+	# slower, each test's timeout scaled.
+	local scale
+	scale=$(arch_get "$arch" TIMEOUT_SCALE)
 	[ -n "$flavour" ] && scale=4
 	# The suite counts the verdict's checks in its plan: one TAP stream.
 	# shellcheck disable=SC2206 # each option vanishes when unset; values are quoted inside
@@ -242,20 +242,24 @@ pack() {
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
 	[ -z "$kunit" ] || cp "$kunit" "$root/lib/counter/"
 	pack_signing
-	[ "$(arch_field "$arch" 7)" = virtio ] && boot_modules virtio_pci virtio_console
+	[ "$(arch_get "$arch" OUTPUT)" = virtio ] && boot_modules virtio_pci virtio_console
 	initrd=$out/$mode.cpio.gz
 	(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$initrd"
 }
 
-# The machine: kernels/arches' QEMU command; the kernel's console on its
+# The machine: the record's QEMU, machine, CPU, CPUs and memory; the kernel's console on its
 # first port, the tests' output on a second one (init's default: ttyS1)
 # or a virtio console, on this script's standard output.
 machine() {
 	local port
-	read -ra qemu <<<"$(arch_field "$arch" 9)"
-	console_tty=$(arch_field "$arch" 6)
-	port=$(arch_field "$arch" 7)
+	local machine cpu opts
+	machine=$(arch_get "$arch" MACHINE) cpu=$(arch_get "$arch" CPU)
+	read -ra opts <<<"$(arch_get "$arch" QEMU_OPTIONS)"
+	qemu=("$(arch_get "$arch" QEMU)" -M "$machine" ${cpu:+-cpu "$cpu"} "${opts[@]}"
+	      -smp "$(arch_get "$arch" CPUS)" -m "$(arch_get "$arch" MEMORY)")
+	console_tty=$(arch_get "$arch" CONSOLE)
+	port=$(arch_get "$arch" OUTPUT)
 	output_tty=/dev/$port
 	output_port=(-serial stdio)
 	if [ "$port" = virtio ]; then
@@ -310,7 +314,7 @@ qemu_run() {
 	set +e
 	start=$SECONDS
 	timeout "$tmo" "${qemu[@]}" -accel "${COUNTER_ACCEL:-tcg}" \
-		-smp 2 -m 1G -nodefaults -display none -monitor none -no-reboot \
+		-nodefaults -display none -monitor none -no-reboot \
 		-kernel "$KIMAGE" -initrd "$initrd" \
 		-append "console=$console_tty $append guest_output=$output_tty -- $cmd" \
 		-serial "file:$console" "${output_port[@]}" <"$input" |

@@ -18,7 +18,7 @@
 # long) in that architecture's guest.
 # Usage: mutants.sh [NAME...]
 set -uo pipefail
-. "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 dir=$COUNTER_BUILD/mutants
 # A good run takes under a minute, on the debug kernel under five; a
@@ -35,7 +35,7 @@ fi
 # amd64's guest kernel, resolved once (each resolution asks apt): the
 # release every amd64 mutant's build and guest use.
 . "$COUNTER_TOP/kernels/resolve.sh"
-kver=$(ARCH=amd64 resolve_kernel && echo "$KVER") || exit 1
+kver=$(GUEST_ARCH=amd64 resolve_kernel && echo "$KVER") || exit 1
 
 # Every mutant's counter.c first. Those that run on amd64's kernel are
 # built ahead, one after another under SCHED_IDLE, while the guests run:
@@ -50,18 +50,18 @@ for patch in "${patches[@]}"; do
 	lint:* | build:* | *:\ *) touch "$dir/$name/.built-ahead" ;;
 	*) ahead+=("$name $killer") ;;
 	esac
-	patch -s -o "$dir/$name/counter.c" "$COUNTER_TOP/counter.c" <"$patch" \
+	patch -s -F0 -o "$dir/$name/counter.c" "$COUNTER_TOP/counter.c" <"$patch" \
 		>"$dir/$name/patch.log" 2>&1 || rm -f "$dir/$name/counter.c"
 done
 # The guest programs and helper modules first, which every build shares.
-ARCH=amd64 KVER=$kver "$COUNTER_TOP/run/boot.sh" build check >"$dir/build.log" 2>&1 ||
+GUEST_ARCH=amd64 KVER=$kver "$COUNTER_TOP/run/boot.sh" build check >"$dir/build.log" 2>&1 ||
 	{ cat "$dir/build.log"; exit 1; }
 # shellcheck disable=SC2016 # the inner shell's variables
 chrt --idle 0 bash -c 'top=$1 dir=$2 kver=$3; shift 3
 	for m; do
 		read -r name killer <<<"$m"
 		[ -f "$dir/$name/counter.c" ] &&
-			ARCH=amd64 KVER=$kver COUNTER_C=$dir/$name/counter.c \
+			GUEST_ARCH=amd64 KVER=$kver COUNTER_C=$dir/$name/counter.c \
 			T=load_succeeds,$killer "$top/run/boot.sh" build check \
 			>"$dir/$name/build.log" 2>&1
 		touch "$dir/$name/.built-ahead"
@@ -87,7 +87,7 @@ for patch in "${patches[@]}"; do
 	log=$dir/$name/check.log
 	if [[ $killer == build:* ]]; then
 		arch=${killer#build: }
-		ARCH=$arch KVER='' COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
+		GUEST_ARCH=$arch KVER='' COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
 			"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 		undefined=$(grep -o 'modpost: "[^"]*" \[.*counter.ko\] undefined' "$log")
 		echo "# $name: ${undefined:-built} for $arch"
@@ -106,7 +106,7 @@ for patch in "${patches[@]}"; do
 	esac
 	[ "$mode:$guest" = check:amd64 ] && killers+=("$killer")
 	start=$(date +%s)
-	ARCH=$guest KVER=$release COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
+	GUEST_ARCH=$guest KVER=$release COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
 		COUNTER_TIMEOUT=$tmo T=load_succeeds,$killer \
 		"$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
@@ -154,14 +154,18 @@ if [ $# -eq 0 ]; then
 	fi
 fi
 
-# Not a mutant: the suite with one early test forced to fail right after
-# its fixture loaded the module. Teardown unloads it, so that test, and
-# no other, fails.
+# Not a mutant: one early test forced to fail right after its fixture
+# loaded the module, and the tests after it that load it again, of the
+# same fixture and of others (the whole suite runs in check's own runs).
+# Teardown unloads it, so that test, and no other, fails.
 if [ $# -eq 0 ]; then
 	forced=reads_zero_right_after_load
+	after=proc_entry_is_0444,kthread_named_counter_exists,byte_reads_stay_in_buffer
+	after=$after,every_buffer_size_reads_the_line,pread_at_zero_rereads
+	after=$after,load_message_in_kernel_log,rmmod_is_prompt,failed_load_leaves_nothing
 	log=$dir/forced-failure.log
 	COUNTER_FAIL_FAST='' COUNTER_FORCE_FAIL=$forced COUNTER_LOGS=$dir/forced KVER=$kver \
-		"$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
+		T=load_succeeds,$forced,$after "$COUNTER_TOP/run/boot.sh" check >"$log" 2>&1
 	failed=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' "$log" | tr '\n' ' ')
 	echo "# forced failure in $forced: guest tests failed: ${failed:-none}"
 	if [ "$failed" = "$forced " ]; then

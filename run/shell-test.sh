@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Drives `make shell` as a user would: waits for the guest's shell, types
-# into it, and checks what comes back. ARCH and KVER as for boot.sh.
+# into it, and checks what comes back. GUEST_ARCH and KVER as for boot.sh.
 set -uo pipefail
-. "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
-log=$COUNTER_BUILD/shell-test-${ARCH:-amd64}.log
+log=$COUNTER_BUILD/shell-test-${GUEST_ARCH:-amd64}.log
 mkdir -p "$COUNTER_BUILD"
 : >"$log"
 # Emulated architectures boot and run slower.
 wait_s=60
-[ "${ARCH:-amd64}" = amd64 ] || wait_s=240
+[ "${GUEST_ARCH:-amd64}" = amd64 ] || wait_s=240
 
 coproc GUEST { "$COUNTER_TOP/run/boot.sh" shell 2>&1; }
 exec {to}>&"${GUEST[1]}" {from}<&"${GUEST[0]}"

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Proves tools/lint.sh and tools/symbols.sh on crafted input: copies of
+# Proves lint/lint.sh and lint/symbols.sh on crafted input: copies of
 # the repository's tracked files, each broken one way, on which lint must
 # fail the checks named (and pass the others it runs there), and matrix
 # builds made up of small objects that import what each case needs.
 # One TAP line a case, then "N passed, N failed".
 # Usage: lint-checks-test.sh
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 s=$(mktemp -d)
 trap 'rm -rf "$s"' EXIT
@@ -49,7 +49,7 @@ result() {
 lint_case() {
 	local what=$1 tree=$2 fails=$3 passes=$4 says=$5 glob why='' status globs
 	shift 5
-	out=$(env "$@" "$tree/tools/lint.sh" -t "$fails${passes:+,$passes}" 2>&1)
+	out=$(env "$@" "$tree/lint/lint.sh" -t "$fails${passes:+,$passes}" 2>&1)
 	status=$?
 	[ "$status" -ne 0 ] || why="lint passed"
 	IFS=, read -ra globs <<<"$fails"
@@ -72,12 +72,12 @@ lint_case() {
 
 # The checks that build the kernel C, and two that build nothing.
 builds="sparse (C=2) reports nothing,W=1 build has no warning"
-builds="$builds,counter.ko imports only what tools/kernel-exports.tsv dates*"
+builds="$builds,counter.ko imports only what lint/kernel-exports.tsv dates*"
 builds="$builds,the symbol check kills the mutants left to it"
 others="the man page renders with groff -ww,module? DKMS and package versions agree"
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 
 t=$(tree syntax-error) && echo 'static int broken = ;' >>"$t/counter.c"
 lint_case "a counter.c that does not build fails every check that builds it" \
@@ -104,10 +104,10 @@ lint_case "sparse, clang-format, cppcheck, groff and shellcheck missing fail the
 
 t=$(tree shell)
 # shellcheck disable=SC2016 # the crafted script's $1, unexpanded
-printf '#!/bin/sh\ncd $1\n' >"$t/tools/crafted.sh" && git -C "$t" add tools/crafted.sh
+printf '#!/bin/sh\ncd $1\n' >"$t/lint/crafted.sh" && git -C "$t" add lint/crafted.sh
 lint_case "a shell script with an unquoted variable fails shellcheck" \
 	"$t" "shellcheck finds nothing in *" "$others" \
-	"tools/crafted.sh:2:"
+	"lint/crafted.sh:2:"
 
 t=$(tree untracked) && git -C "$t" rm -q -r --cached .
 lint_case "a tree with no tracked files fails every check of its files" "$t" \
@@ -115,18 +115,18 @@ lint_case "a tree with no tracked files fails every check of its files" "$t" \
 	"$others" "no kernel C files to check"
 
 # symbols_case WHAT MUST MATRIX SAYS [RELEASE:SYMBOLS...]: symbols.sh, in
-# a copy whose build/matrix.md is MATRIX, must pass (MUST 0) or fail (1),
+# a copy whose build/matrix.md is MATRIX (none if empty), must pass (MUST 0) or fail (1),
 # and print SAYS; each RELEASE gets a counter.ko that imports the SYMBOLS
 # (separated by spaces).
 symbols_case() {
 	local what=$1 must=$2 rows=$3 says=$4 t arg release sym syms
 	shift 4
 	t=$s/symbols-$KTAP_NUM
-	mkdir -p "$t/tools" "$t/docs" "$t/build"
-	cp "$COUNTER_TOP/tools/"{lib.sh,symbols.sh,kernel-exports.tsv} "$t/tools/"
-	cp "$COUNTER_TOP/README.md" "$t/"
+	mkdir -p "$t/rig" "$t/lint" "$t/docs" "$t/build"
+	cp "$COUNTER_TOP/rig/lib.sh" "$t/rig/"
+	cp "$COUNTER_TOP/lint/"{symbols.sh,kernel-exports.tsv} "$t/lint/"
 	cp "$COUNTER_TOP/docs/counter.4" "$t/docs/"
-	printf '%b' "$rows" >"$t/build/matrix.md"
+	[ -z "$rows" ] || printf '%b' "$rows" >"$t/build/matrix.md"
 	for arg; do
 		release=${arg%%:*}
 		mkdir -p "$t/build/$release"
@@ -135,7 +135,7 @@ symbols_case() {
 			echo "extern int $sym; int *use_$sym = &$sym;"
 		done | gcc -x c -c -o "$t/build/$release/counter.ko" -
 	done
-	out=$("$t/tools/symbols.sh" 2>&1)
+	out=$("$t/lint/symbols.sh" 2>&1)
 	if [ "$(($? != 0))" -ne "$must" ]; then
 		ktap_result fail "$what" "symbols.sh exited $([ "$must" -eq 1 ] && echo 0 || echo 1)"
 		diagnostics <<<"$out"
@@ -151,17 +151,21 @@ symbols_case() {
 head='| arch | kernel | release | flavour | built | tests | guest seconds |\n|---|---|---|---|---|---|---|\n'
 arm='| arm64 | 6.1 | 6.1.0-0-arm64 | arm64 | yes | 1 passed, 0 failed | 1 |\n'
 s390='| s390x | 6.1 | 6.1.0-0-s390x | s390x | yes | 1 passed, 0 failed | 1 |\n'
-symbols_case "no matrix build to check fails, saying which are absent" 1 \
-	"$head$arm$s390" "(arm64 6.1): not built"
-symbols_case "a matrix build importing only dated symbols passes, the absent skipped" 0 \
-	"$head$arm$s390" "build/6.1.0-0-arm64/counter.ko (arm64 6.1): 2 imports" \
+symbols_case "no build/matrix.md fails: nothing to check is no pass" 1 \
+	"" "no build/matrix.md"
+symbols_case "a matrix build absent fails, naming it" 1 \
+	"$head$arm$s390" "(s390x 6.1): not built" \
 	"6.1.0-0-arm64:proc_create_single_data printk"
+symbols_case "matrix builds importing only dated symbols pass" 0 \
+	"$head$arm$s390" "build/6.1.0-0-arm64/counter.ko (arm64 6.1): 2 imports" \
+	"6.1.0-0-arm64:proc_create_single_data printk" \
+	"6.1.0-0-s390x:proc_create_single_data printk"
 symbols_case "a matrix build importing a symbol the table lacks fails, naming it" 1 \
-	"$head$arm$s390" "s390x 6.1): __crafted_symbol: not in tools/kernel-exports.tsv" \
+	"$head$arm$s390" "s390x 6.1): __crafted_symbol: not in lint/kernel-exports.tsv" \
 	"6.1.0-0-arm64:proc_create_single_data" \
 	"6.1.0-0-s390x:proc_create_single_data __crafted_symbol"
-symbols_case "a matrix build needing a newer kernel than the README says fails" 1 \
-	"$head$arm$s390" "README.md does not say \"Linux 6.0 or later\"" \
+symbols_case "a matrix build needing a newer kernel than counter(4) says fails" 1 \
+	"$head$arm$s390" "docs/counter.4 does not say \"Linux 6.0 or later\"" \
 	"6.1.0-0-arm64:proc_create_single_data" \
 	"6.1.0-0-s390x:proc_create_single_data schedule_hrtimeout_range_clock"
 ktap_finished

@@ -9,10 +9,10 @@
 # first difference.
 # Usage: readme-tests.sh [--list FILE --debug-list FILE --kcsan-list FILE]
 #                        [README]
-#   FILEs hold the two lists (as tools/suite-list.sh prints them); without
+#   FILEs hold the two lists (as lint/suite-list.sh prints them); without
 #   them the lists come from the binary.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 list='' debug_list='' kcsan_list=''
 while [ $# -gt 0 ]; do
@@ -30,9 +30,9 @@ trap 'rm -rf "$scratch"' EXIT
 if [ -z "$list" ]; then
 	list=$scratch/list debug_list=$scratch/debug-list
 	kcsan_list=$scratch/kcsan-list
-	"$COUNTER_TOP/tools/suite-list.sh" >"$list" &&
-		"$COUNTER_TOP/tools/suite-list.sh" --debug >"$debug_list" &&
-		"$COUNTER_TOP/tools/suite-list.sh" --kcsan >"$kcsan_list" || exit 1
+	"$COUNTER_TOP/lint/suite-list.sh" >"$list" &&
+		"$COUNTER_TOP/lint/suite-list.sh" --debug >"$debug_list" &&
+		"$COUNTER_TOP/lint/suite-list.sh" --kcsan >"$kcsan_list" || exit 1
 fi
 mapfile -t suite <"$list"
 mapfile -t debug_all <"$debug_list"
@@ -52,7 +52,7 @@ done <"$kcsan_list"
 # The test names in the first column of a table, without their backticks.
 table_names() {
 	local rows
-	rows=$("$COUNTER_TOP/tools/readme-table.sh" "$readme" "$1" test) || return 1
+	rows=$("$COUNTER_TOP/lint/readme-table.sh" "$readme" "$1" test) || return 1
 	[ -n "$rows" ] || return 0
 	cut -f1 <<<"$rows" | while read -r cell; do
 		if [[ $cell =~ ^\`([a-z0-9_]+)\`$ ]]; then

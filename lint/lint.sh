@@ -6,7 +6,7 @@
 # get -Wall -Wextra -Werror and cppcheck; every shell script, shellcheck.
 # The README's test and mutant tables must agree with the suite and mutants/
 # (tools/readme-*.sh). A check fails when its tool is missing or fails, or
-# when it had nothing to check; tools/lint-checks-test.sh shows that on
+# when it had nothing to check; lint/lint-checks-test.sh shows that on
 # crafted trees.
 # Usage: lint.sh [-t GLOB[,GLOB...]]   only the checks whose names match
 # Environment: KBUILD, a kernel build tree to build the kernel C against
@@ -23,10 +23,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 # The builds checked are amd64's, against the default guest kernel's
-# headers, with the machine's gcc: whatever ARCH the guests take.
-ARCH=amd64
+# headers, with the machine's gcc: whatever GUEST_ARCH the guests take.
+GUEST_ARCH=amd64
 [ -n "${KBUILD:-}" ] || resolve_kernel || KBUILD=
-kmake=(ARCH="$(arch_field amd64 2)" ${KCC:+CC="$KCC"})
+kmake=(ARCH="$(arch_get amd64 LINUX_ARCH)" ${KCC:+CC="$KCC"})
 src=$(kernels/linux-source.sh) || src=
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -157,25 +157,38 @@ versions() {
 symbols_kill_mutants() {
 	local patch dir patches
 	mapfile -t patches < <(git ls-files 'mutants/*.patch' |
-		xargs -r grep -l '^Killed-by: lint: tools/symbols.sh')
+		xargs -r grep -l '^Killed-by: lint: lint/symbols.sh')
 	have "mutants left to the symbol check" "${patches[@]}" && need patch make &&
 		need_kbuild || return 1
 	for patch in "${patches[@]}"; do
 		dir=$scratch/$(basename "$patch" .patch)
 		mkdir -p "$dir"
-		if ! patch -s -o "$dir/counter.c" counter.c <"$patch" ||
+		if ! patch -s -F0 -o "$dir/counter.c" counter.c <"$patch" ||
 			! cp Kbuild "$dir/" ||
 			! make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules >/dev/null 2>&1 ||
 			[ ! -f "$dir/counter.ko" ]; then
 			echo "$patch does not build"
 			return 1
 		fi
-		if tools/symbols.sh "$dir/counter.ko" >/dev/null; then
+		if lint/symbols.sh "$dir/counter.ko" >/dev/null; then
 			echo "$patch survived the symbol check"
 			return 1
 		fi
 		echo "killed: $(basename "$patch")"
 	done
+}
+
+# Every mutant applies with its whole context: an offset is harmless,
+# fuzz could land it on other lines than the ones its promise names.
+mutants_apply() {
+	local patch status=0 patches
+	mapfile -t patches < <(git ls-files 'mutants/*.patch')
+	have "mutants" "${patches[@]}" && need patch || return 1
+	for patch in "${patches[@]}"; do
+		patch -s -F0 --dry-run -o /dev/null counter.c <"$patch" >/dev/null 2>&1 ||
+			{ echo "$patch: does not apply without fuzz (patch -F0)"; status=1; }
+	done
+	return "$status"
 }
 
 # The repository's .shellcheckrc has shellcheck follow what each sources.
@@ -189,9 +202,10 @@ checks() {
 	check --silent "checkpatch --strict on $((${#kernel_c[@]} + ${#kunit_c[@]} + ${#kernel_h[@]})) kernel C files" checkpatch
 	check --silent "sparse (C=2) reports nothing" sparse_build
 	check --silent "W=1 build has no warning" kbuild w1 W=1
-	check "counter.ko imports only what tools/kernel-exports.tsv dates, here and in the matrix's builds" \
-		tools/symbols.sh --matrix "$scratch/kbuild-w1/counter.ko"
+	check "counter.ko imports only what lint/kernel-exports.tsv dates" \
+		lint/symbols.sh "$scratch/kbuild-w1/counter.ko"
 	check "the symbol check kills the mutants left to it" symbols_kill_mutants
+	check --silent "every mutant applies with its whole context" mutants_apply
 	check --silent "kernel clang-format is satisfied" clang_format
 	check --silent "${#user_c[@]} guest and host C files build with -Wall -Wextra -Werror" user_warnings
 	check --silent "cppcheck reports nothing" user_cppcheck
@@ -199,12 +213,12 @@ checks() {
 	check --silent "module, DKMS and package versions agree" versions
 	check --silent "shellcheck finds nothing in ${#shell_scripts[@]} shell scripts" shell_check
 	check "the README's test tables list the suite's tests in its order" \
-		tools/readme-tests.sh
-	check "the README's mutant table agrees with mutants/" tools/readme-mutants.sh
+		lint/readme-tests.sh
+	check "the README's mutant table agrees with mutants/" lint/readme-mutants.sh
 	check "the README checks fail on crafted READMEs, naming the change" \
-		tools/readme-checks-test.sh
+		lint/readme-checks-test.sh
 	check "lint fails on crafted trees, naming the checks that must fail" \
-		tools/lint-checks-test.sh
+		lint/lint-checks-test.sh
 }
 
 selected() {

@@ -3,12 +3,12 @@
 # Makes a minimal system of a Debian suite (trixie, sid, ...) with
 # debootstrap, from the archive the machine's apt sources name, into
 # $COUNTER_CACHE/hosts/SUITE, once; prints its directory. It stands for a
-# machine that runs that Debian release (tools/user-test.sh). Needs root.
+# machine that runs that Debian release (hosts/user-test.sh). Needs root.
 # Usage: chroot.sh SUITE
 set -euo pipefail
 
 suite=${1:?usage: chroot.sh SUITE}
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 . "$COUNTER_TOP/kernels/apt.sh"
 root=$COUNTER_CACHE/hosts/$suite
 

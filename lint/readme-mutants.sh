@@ -5,7 +5,7 @@
 # parenthesis that ends it), and its "killed by" the patch's "Killed-by:" as
 # the table renders it:
 #   Killed-by: TEST                  `TEST` (a test of the suite)
-#   Killed-by: lint: tools/symbols.sh  `make lint` (the symbol check)
+#   Killed-by: lint: lint/symbols.sh  `make lint` (the symbol check)
 #   Killed-by: lint: SCRIPT          `make lint` (`SCRIPT`)
 #   Killed-by: build: ARCH           the ARCH build, then an optional note
 #                                    in parentheses
@@ -15,10 +15,10 @@
 #                                    ARCH guest
 # Names each difference.
 # Usage: readme-mutants.sh [--list FILE] [--mutants DIR] [README]
-#   FILE holds the suite's tests (as tools/suite-list.sh --kcsan prints
+#   FILE holds the suite's tests (as lint/suite-list.sh --kcsan prints
 #   them); without it the list comes from the binary.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 list='' mutants=$COUNTER_TOP/mutants
 while [ $# -gt 0 ]; do
@@ -34,18 +34,18 @@ if [ -z "$list" ]; then
 	scratch=$(mktemp -d)
 	trap 'rm -rf "$scratch"' EXIT
 	list=$scratch/list
-	"$COUNTER_TOP/tools/suite-list.sh" --kcsan >"$list" || exit 1
+	"$COUNTER_TOP/lint/suite-list.sh" --kcsan >"$list" || exit 1
 fi
 declare -A in_suite=()
 while read -r t; do in_suite[$t]=1; done <"$list"
 
-rows=$("$COUNTER_TOP/tools/readme-table.sh" "$readme" "The suite checks itself" mutant) ||
+rows=$("$COUNTER_TOP/lint/readme-table.sh" "$readme" "The suite checks itself" mutant) ||
 	exit 1
 
 # The killed-by cell a Killed-by header renders as; a build's is a prefix.
 render() {
 	case $1 in
-	"lint: tools/symbols.sh") echo "\`make lint\` (the symbol check)" ;;
+	"lint: lint/symbols.sh") echo "\`make lint\` (the symbol check)" ;;
 	lint:\ *) echo "\`make lint\` (\`${1#lint: }\`)" ;;
 	build:\ *) echo "the ${1#build: } build" ;;
 	debug:\ *) echo "\`${1#debug: }\` (debug kernel)" ;;

@@ -1,18 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Proves tools/readme-tests.sh and tools/readme-mutants.sh on crafted
+# Proves lint/readme-tests.sh and lint/readme-mutants.sh on crafted
 # input: a small README, test lists and mutant patches made here, which
 # both must pass, then the README changed one way at a time, which must
 # fail, naming the test or mutant changed. Prints one line a case.
 # Usage: readme-checks-test.sh
 # shellcheck disable=SC2016 # the sed scripts and table rows hold literal backticks
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 s=$(mktemp -d)
 trap 'rm -rf "$s"' EXIT
-tests=$COUNTER_TOP/tools/readme-tests.sh
-mutants=$COUNTER_TOP/tools/readme-mutants.sh
+tests=$COUNTER_TOP/lint/readme-tests.sh
+mutants=$COUNTER_TOP/lint/readme-mutants.sh
 
 printf '%s\n' t_one t_two t_three t_four >"$s/list"
 printf '%s\n' d_first t_one t_two t_three t_four d_last >"$s/debug-list"
@@ -24,7 +24,7 @@ patch_file() {
 }
 patch_file m-a "P a" t_two
 patch_file m-b "P b (a note)" "build: i386"
-patch_file m-c "P c" "lint: tools/symbols.sh"
+patch_file m-c "P c" "lint: lint/symbols.sh"
 patch_file m-d "P d" "lint: tools/other.sh"
 
 cat >"$s/base.md" <<'END'

@@ -12,7 +12,7 @@
 # suite must never run against the host's own kernel.
 # Usage: suite-list.sh [--debug|--kcsan]
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 flavour=
 case "${1:-}" in

@@ -16,16 +16,29 @@ LINUX_SOURCE_SUITE=bookworm
 # shellcheck disable=SC2034 # for the scripts that source this
 VERDICT=$COUNTER_BUILD/host/verdict
 
-# Field N (1: Debian's name, 2: the kernel's ARCH, 3: the cross compiler
-# prefix, 4: suite, 5: flavour, 6: console, 7: output port, 8: QEMU
-# package; 9: the QEMU command, to the end of the line) of an
-# architecture in kernels/arches.
-arch_field() {
-	awk -v a="$1" -v n="$2" '$1 == a { f = 1
-			if (n < 9) { print ($n == "-" ? "" : $n); exit }
-			for (i = 9; i < NF; i++) printf "%s ", $i
-			print $NF }
-		END { exit !f }' "$COUNTER_TOP/kernels/arches"
+# An architecture's record, kernels/arch/NAME.conf (Debian's name): one
+# KEY=value a line, the value to the end of the line, unquoted.
+arch_record() {
+	echo "$COUNTER_TOP/kernels/arch/$1.conf"
+}
+
+# arch_get NAME KEY: the value of KEY in NAME's record (empty when unset);
+# fails when there is no such architecture.
+arch_get() {
+	local file
+	file=$(arch_record "$1")
+	[ -f "$file" ] || return 1
+	sed -n "s/^$2=//p" "$file"
+}
+
+# Every architecture that has a record, amd64 first.
+arch_names() {
+	local f
+	echo amd64
+	for f in "$COUNTER_TOP"/kernels/arch/*.conf; do
+		f=${f##*/}
+		[ "${f%.conf}" = amd64 ] || echo "${f%.conf}"
+	done
 }
 
 # What kernels the machine (or the system at root $1) has: /boot and

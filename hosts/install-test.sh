@@ -10,11 +10,11 @@
 # make says with no kernel build tree, and what it passes Kbuild for
 # ARCH. As any user: nothing is written outside build/ and the cache.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
-# The makes below start as from a shell, not with the test target's ARCH;
+# The makes below start as from a shell, not with the test target's GUEST_ARCH;
 # kmod's tools are in sbin, which a user's PATH may lack.
-unset ARCH MAKEFLAGS
+unset ARCH GUEST_ARCH MAKEFLAGS
 PATH=$PATH:/usr/sbin:/sbin
 # suite, flavour, the directory Kbuild installs external modules into
 kernels=("bookworm amd64 extra" "bookworm-backports amd64 updates")
@@ -94,6 +94,15 @@ kbuild_arch() {
 	make -s -C "$COUNTER_TOP" --no-print-directory KDIR="$scratch/echo" "$@" 2>&1
 }
 
+# The module's own files, as the package ships them, without the rig.
+no_rig_targets() {
+	local out
+	out=$(make -C "$src" --no-print-directory check 2>&1) && return 1
+	echo "$out"
+	grep -q "No rule to make target 'check'" <<<"$out" &&
+		! make -C "$src" --no-print-directory help | grep -q 'make check'
+}
+
 passes_arch() {
 	local want=$1 got
 	shift
@@ -103,7 +112,7 @@ passes_arch() {
 }
 
 ktap_print_header
-ktap_set_plan $((${#kernels[@]} * 5 + 6))
+ktap_set_plan $((${#kernels[@]} * 5 + 7))
 rm -rf "$scratch"
 mkdir -p "$scratch"
 for k in "${kernels[@]}"; do
@@ -132,12 +141,15 @@ else
 	ktap_check "make without the running kernel's headers says what to install" \
 		stops_without_headers
 fi
-ktap_check "make ARCH=armhf passes Kbuild ARCH=arm and Debian's cross compiler" \
-	passes_arch "ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-" ARCH=armhf
+ktap_check "make ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf- passes both to Kbuild" \
+	passes_arch "ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-" ARCH=arm \
+	CROSS_COMPILE=arm-linux-gnueabihf-
 ktap_check "make ARCH=x86_64 passes Kbuild's own name through" \
 	passes_arch "ARCH=x86_64 CROSS_COMPILE=" ARCH=x86_64
 ktap_check "make with CROSS_COMPILE keeps it" \
 	passes_arch "ARCH=arm64 CROSS_COMPILE=my-" ARCH=arm64 CROSS_COMPILE=my-
+ktap_check "the packaged files' Makefile has no test target: the rig is not there" \
+	no_rig_targets
 ktap_check "nothing changed in /boot, /lib/modules or the kernel packages" \
 	diff <(echo "$before") <(kernel_state)
 ktap_finished

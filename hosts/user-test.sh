@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What an ordinary user runs (make check and make demo, unless TARGETs are
-# named), run as one: user nobody, with a fresh HOME, in a copy of the
+# named, each a word or quoted with its variables: "check T=NAME"), run as one: user nobody, with a fresh HOME, in a copy of the
 # tracked files that it owns. Guest kernels are fetched into that HOME's
 # cache, and everything is built and booted (QEMU, TCG) as nobody; root
-# only installs, first, the packages tools/deps.sh names.
+# only installs, first, the packages rig/deps.sh names.
 # With a Debian suite (trixie, sid) instead of "host", all of it happens in
-# a chroot of that release (tools/chroot.sh makes it, once); /proc, /sys,
+# a chroot of that release (hosts/chroot.sh makes it, once); /proc, /sys,
 # /dev and the machine's /tmp (where guests queue for the machine's cores)
 # are mounted there in a mount namespace that ends with each command.
 # Either way, the kernels installed (/boot, /lib/modules, the linux-image
@@ -15,7 +15,7 @@
 # counted in, then "N passed, N failed".
 # Usage: user-test.sh [host|SUITE] [TARGET...]   (root)
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
 where=${1:-host}
 shift
@@ -46,12 +46,15 @@ as_user() {
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games "$@"
 }
 
-# A make target as the user: its output a subtest, its tests counted.
+# A make target, with its variables if any ("check T=NAME"), as the user:
+# its output a subtest, its tests counted.
 user_make() {
-	local target=$1 log=$scratch/$1.log start status name
-	name="make $target as an unprivileged user${root:+ on $where}"
+	local args log start status name
+	read -ra args <<<"$1"
+	log=$scratch/${args[0]}.log
+	name="make $1 as an unprivileged user${root:+ on $where}"
 	start=$(date +%s)
-	as_user make -C "$inner/src" --no-print-directory "$target" >"$log" 2>&1
+	as_user make -C "$inner/src" --no-print-directory "${args[@]}" >"$log" 2>&1
 	status=$?
 	sed 's/^/    /' "$log"
 	KTAP_NUM=$((KTAP_NUM + 1))
@@ -86,7 +89,7 @@ fi
 ktap_print_header
 if [ "$where" != host ]; then
 	start=$(date +%s)
-	out=$("$COUNTER_TOP/tools/chroot.sh" "$where" 2>&1)
+	out=$("$COUNTER_TOP/hosts/chroot.sh" "$where" 2>&1)
 	status=$?
 	ktap_result "$([ $status -eq 0 ] && echo ok || echo fail)" \
 		"a $where system made with debootstrap"
@@ -112,8 +115,9 @@ git -C "$scratch/src" init -q && git -C "$scratch/src" add -A
 chown -R "$user:$user" "$scratch/src" "$scratch/home"
 
 for target in "${targets[@]}"; do
-	ktap_check "tools/deps.sh installs what make $target needs (root)" \
-		in_root "$inner/src/tools/deps.sh" "${target#check-}"
+	target_name=${target%% *}
+	ktap_check "rig/deps.sh installs what make $target_name needs (root)" \
+		in_root "$inner/src/rig/deps.sh" "${target_name#check-}"
 	user_make "$target"
 done
 ktap_check "every file made is the user's" owned_by_user

@@ -13,8 +13,8 @@ set -uo pipefail
 
 deb=$(realpath "${1:?usage: deb.sh DEB}")
 . "$(dirname "$0")/../kernels/resolve.sh"
-# The package is amd64's, whatever ARCH the guests take.
-ARCH=amd64
+# The package is amd64's, whatever GUEST_ARCH the guests take.
+GUEST_ARCH=amd64
 resolve_kernel || exit 1
 version=$(dpkg-deb -f "$deb" Version)
 ko=/var/lib/dkms/counter/$version/$KVER/x86_64/module/counter.ko

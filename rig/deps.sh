@@ -6,7 +6,7 @@
 #                          bench, deb, lint, install, user)
 # No kernel is among them: guest kernels, their headers and the kernel
 # source are fetched into the cache. A guest of another architecture
-# (ARCH, as in kernels/arches) needs its QEMU, cross compiler and C
+# (GUEST_ARCH, a record in kernels/arch/) needs its QEMU, cross compiler and C
 # library; the matrix needs every one's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,22 +16,21 @@ pkgs=(gcc make libc6-dev kmod debian-archive-keyring qemu-system-x86
 # The packages that build for and boot a guest of architecture $1.
 arch_pkgs() {
 	local cross
-	cross=$(arch_field "$1" 3)
-	arch_field "$1" 8
+	cross=$(arch_get "$1" CROSS)
+	arch_get "$1" QEMU_PACKAGE
 	[ "$1" = amd64 ] && return
 	echo "gcc-${cross%-}" "libc6-dev-$1-cross"
 	# trixie's and sid's kernels build in a chroot of their suite.
-	case $(arch_field "$1" 4) in trixie|sid) echo debootstrap ;; esac
+	case $(arch_get "$1" DEBIAN_SUITE) in trixie|sid) echo debootstrap ;; esac
 }
 
-arch_field "${ARCH:-amd64}" 1 >/dev/null || {
-	echo "deps.sh: no architecture ${ARCH:-} in kernels/arches" >&2
+arch_get "${GUEST_ARCH:-amd64}" LINUX_ARCH >/dev/null || {
+	echo "deps.sh: no architecture ${GUEST_ARCH:-} in kernels/arch/" >&2
 	exit 2
 }
 # shellcheck disable=SC2207 # package names are single words: split on purpose
-pkgs+=($(arch_pkgs "${ARCH:-amd64}"))
+pkgs+=($(arch_pkgs "${GUEST_ARCH:-amd64}"))
 # shellcheck disable=SC2207 # package names are single words: split on purpose
-# shellcheck disable=SC2013 # kernels/arches names one architecture a line, one word
 case "${1:-check}" in
 check|demo) ;;
 # One mutant runs on the debug kernel, which it builds when not cached.
@@ -40,7 +39,7 @@ verdict) pkgs+=(perl) ;;
 bench) pkgs+=(gnuplot-nox) ;;
 matrix)
 	pkgs+=(debootstrap xz-utils dwarves)
-	for a in $(awk '!/^#/ { print $1 }' "$COUNTER_TOP/kernels/arches"); do
+	for a in $(arch_names); do
 		pkgs+=($(arch_pkgs "$a"))
 	done ;;
 debug) pkgs+=(xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;

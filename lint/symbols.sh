@@ -1,19 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Checks the symbols each counter.ko imports (modpost's view: nm -u) against
-# tools/kernel-exports.tsv: every one must be there, and the minimum kernel
-# the README and counter(4) state must be the newest "since" of the api
+# lint/kernel-exports.tsv: every one must be there, and the minimum kernel
+# counter(4) states must be the newest "since" of the api
 # symbols imported, over every build checked.
 # Usage: symbols.sh [--matrix] [COUNTER_KO...]
 #   --matrix, the default when no COUNTER_KO is named, adds the builds of
 #   the last make matrix: build/RELEASE/counter.ko for every row of
-#   build/matrix.md, each architecture and kernel. A row whose build is
-#   absent is skipped, saying so; the check fails when no build at all
-#   was checked.
+#   build/matrix.md, each architecture and kernel. It fails when there is
+#   no build/matrix.md, or a row's build is absent: nothing to check is
+#   no pass.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../rig/lib.sh"
 
-table=$COUNTER_TOP/tools/kernel-exports.tsv
+table=$COUNTER_TOP/lint/kernel-exports.tsv
 matrix=$COUNTER_BUILD/matrix.md
 status=0 min=0 checked=0
 kos=() labels=()
@@ -29,13 +29,15 @@ done
 
 # The rows of build/matrix.md: "arch | kernel | release | flavour | ...".
 if [ -n "${use_matrix:-}" ] && [ ! -f "$matrix" ]; then
-	echo "skipped: the matrix's builds: no ${matrix#"$COUNTER_TOP"/} (make matrix writes it, and builds build/RELEASE/counter.ko for each row)"
+	echo "no ${matrix#"$COUNTER_TOP"/}: make matrix writes it, and builds build/RELEASE/counter.ko for each row"
+	status=1
 elif [ -n "${use_matrix:-}" ]; then
 	while IFS=$'\t' read -r arch label release; do
 		case $release in
 		release|-*|"") continue ;;
 		"(fetch failed)")
-			echo "skipped: $arch $label: its kernel was not fetched (build/matrix.md)"
+			echo "$arch $label: its kernel was not fetched (build/matrix.md)"
+			status=1
 			continue ;;
 		esac
 		kos+=("$COUNTER_BUILD/$release/counter.ko")
@@ -49,11 +51,11 @@ check() {
 	name=${ko#"$COUNTER_TOP"/}${label:+ ($label)}
 	if [ ! -f "$ko" ]; then
 		if [ -n "$label" ]; then
-			echo "skipped: $name: not built"
+			echo "$name: not built"
 		else
 			echo "$name: no such file"
-			status=1
 		fi
+		status=1
 		return
 	fi
 	if ! syms=$(nm -u "$ko" | awk '{ print $2 }') || [ -z "$syms" ]; then
@@ -66,7 +68,7 @@ check() {
 		n=$((n + 1))
 		row=$(awk -F'\t' -v s="$sym" '$1 == s' "$table")
 		if [ -z "$row" ]; then
-			echo "$name: $sym: not in tools/kernel-exports.tsv"
+			echo "$name: $sym: not in lint/kernel-exports.tsv"
 			status=1
 			continue
 		fi
@@ -87,10 +89,8 @@ if [ "$checked" -eq 0 ]; then
 fi
 
 echo "minimum kernel: $min"
-for doc in README.md docs/counter.4; do
-	grep -q "Linux $min or later" "$COUNTER_TOP/$doc" || {
-		echo "$doc does not say \"Linux $min or later\""
-		status=1
-	}
-done
+grep -q "Linux $min or later" "$COUNTER_TOP/docs/counter.4" || {
+	echo "docs/counter.4 does not say \"Linux $min or later\""
+	status=1
+}
 exit "$status"
