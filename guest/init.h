@@ -17,6 +17,16 @@
 /* A line of its own, written only when the command exited 0. */
 #define SUCCESS_MARKER "counter-guest: success"
 
+/*
+ * The suite's own account of what it runs, after its plan: a line for each
+ * test it will run, naming its results in order, then, before each test,
+ * the line naming the test it starts (its first result), as
+ * kselftest_harness.h prints "# RUN" lines. The verdict reads its list of
+ * tests from them, and names the test a guest died in.
+ */
+#define TEST_PREFIX "# TEST "
+#define RUN_PREFIX "# RUN "
+
 /* Each kernel log record, read back from /dev/kmsg, as a TAP comment. */
 #define KMSG_PREFIX "# kmsg: "
 #define KMSG_END KMSG_PREFIX "end of the kernel log"

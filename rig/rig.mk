@@ -33,7 +33,7 @@ build/guest/%/init: guest/init.c guest/init.h guest/lib/kmsg.c guest/lib/kmsg.h
 	@mkdir -p $(@D)
 	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -o $@ guest/init.c guest/lib/kmsg.c
 
-build/guest/%/counter_test: $(TEST_SRCS) $(wildcard guest/lib/*.h guest/tests/*.h)
+build/guest/%/counter_test: $(TEST_SRCS) guest/init.h $(wildcard guest/lib/*.h guest/tests/*.h)
 	@mkdir -p $(@D)
 	$(call guest_cc,$*) $(GUEST_CFLAGS) -Iguest/lib -pthread -o $@ $(TEST_SRCS) -lm
 
@@ -50,10 +50,8 @@ build/host/verdict: run/verdict.c guest/init.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
-# The machine's own build of the suite lists the tests for the verdict,
-# whatever the guest's architecture.
-guest-tools: $(GUEST)/init $(GUEST)/counter_test $(GUEST)/counter_bench \
-	build/guest/amd64/counter_test build/host/verdict
+# The guest's programs, for its architecture alone, and the verdict.
+guest-tools: $(GUEST)/init $(GUEST)/counter_test $(GUEST)/counter_bench build/host/verdict
 
 ##
 ## Tests in QEMU guests (nothing is loaded into, or installed on, this machine):

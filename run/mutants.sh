@@ -110,8 +110,11 @@ for patch in "${patches[@]}"; do
 		COUNTER_TIMEOUT=$tmo T=load_succeeds,$killer \
 		"$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
 	seconds=$(($(date +%s) - start))
-	# The guest's own failures carry no directive; the verdict's do.
-	first=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' "$log" | head -n 1)
+	# The guest's own failures carry no directive; the verdict's do, but
+	# for the test a guest died in, which the guest could not report.
+	first=$(sed -n -e 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' \
+		-e 's/^not ok [0-9]* - \([a-z0-9_]*\) # the guest stopped during this test$/\1/p' \
+		"$log" | head -n 1)
 	echo "# $name: first failure ${first:-none} (${seconds} s)"
 	if ktap_parse_summary <"$log" && [ "$SUMMARY_FAILED" -eq 0 ]; then
 		ktap_result fail "$name is killed by $killer" "it survived"

@@ -2,18 +2,21 @@
 /*
  * verdict - judges one guest run from the host, and ends its TAP stream.
  *
- * Usage: verdict TAP_LOG CONSOLE_LOG QEMU_STATUS TEST_LIST
+ * Usage: verdict TAP_LOG CONSOLE_LOG QEMU_STATUS
  *        verdict --host-checks          how many results it appends
  *        verdict --marker TAP_LOG QEMU_STATUS   (demo, bench: the marker only)
  *
  * TAP_LOG is what the guest wrote on its second serial port: the suite's
  * TAP stream, the kernel log its init read back from /dev/kmsg, and init's
- * success marker. CONSOLE_LOG is the kernel console. TEST_LIST names the
- * suite's tests in order, one a line, as the suite itself lists them.
+ * success marker. CONSOLE_LOG is the kernel console. The suite names the
+ * tests it runs in its stream, after its plan (TEST_PREFIX lines, in
+ * guest/init.h), and each test as it starts (RUN_PREFIX).
  *
- * Every test of the list must report, in order and by name, under a plan
- * that counts them and the host's checks; a test that never reported is
- * appended as failed. Then come the host's checks, numbered on: QEMU
+ * Every test of that list must report, in order and by name, under a plan
+ * that counts them and the host's checks; a guest that listed no test
+ * fails. A test that never reported is appended as failed: the one that
+ * was running when the guest stopped as such, the others as never
+ * reported. Then come the host's checks, numbered on: QEMU
  * powered off by itself, init wrote its marker on a line of its own, the
  * console holds the boot banner and the module's load line (as counter, or
  * as counter_kunit: counter.c built with its suite), and neither
@@ -303,23 +306,6 @@ static void judge_line(struct log_judge *j, const char *line)
 	snprintf(j->recent[0], sizeof(j->recent[0]), "%s", line);
 }
 
-static int read_list(const char *path, char names[][128])
-{
-	char line[128];
-	int n = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (n < MAX_TESTS && fgets(line, sizeof(line), f)) {
-		chomp(line);
-		if (line[0])
-			memcpy(names[n++], line, sizeof(line));
-	}
-	fclose(f);
-	return n;
-}
-
 /* The text of "ok N - name" or "not ok N - name # ...", split up. */
 static int parse_result(const char *line, int *ok, int *num, char *name,
 			size_t len, int *skip)
@@ -343,11 +329,43 @@ static int parse_result(const char *line, int *ok, int *num, char *name,
 	return 0;
 }
 
+/*
+ * What the guest ran: its plan, the results it listed (in names, each with
+ * the number of the test it belongs to), which test it started last, and
+ * how many results it reported.
+ */
 struct guest_run {
-	int plan, reported, marker, kmsg_end;
+	int plan, reported, marker, kmsg_end, count, tests, running;
+	char names[MAX_TESTS][128];
+	int test_of[MAX_TESTS];
 };
 
-static void read_tap(const char *path, const char names[][128], int count,
+/* A TEST_PREFIX line: one test's results, separated by spaces. */
+static void list_test(struct guest_run *run, const char *line)
+{
+	char buf[MAX_LINE], *name, *save;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	run->tests++;
+	for (name = strtok_r(buf, " ", &save); name && run->count < MAX_TESTS;
+	     name = strtok_r(NULL, " ", &save)) {
+		snprintf(run->names[run->count], sizeof(run->names[0]), "%s", name);
+		run->test_of[run->count++] = run->tests;
+	}
+}
+
+/* A RUN_PREFIX line: the test whose first result it names started. */
+static void run_test(struct guest_run *run, const char *name)
+{
+	int i;
+
+	for (i = 0; i < run->count; i++)
+		if (!strcmp(run->names[i], name) &&
+		    (i == 0 || run->test_of[i - 1] != run->test_of[i]))
+			run->running = run->test_of[i];
+}
+
+static void read_tap(const char *path, int judge_results,
 		     struct guest_run *run, struct log_judge *kmsg)
 {
 	char line[MAX_LINE], name[128];
@@ -369,10 +387,14 @@ static void read_tap(const char *path, const char names[][128], int count,
 			judge_line(kmsg, line + strlen(KMSG_PREFIX));
 		} else if (run->plan < 0 && sscanf(line, "1..%d", &num) == 1) {
 			run->plan = num;
-		} else if (names &&
+		} else if (!strncmp(line, TEST_PREFIX, strlen(TEST_PREFIX))) {
+			list_test(run, line + strlen(TEST_PREFIX));
+		} else if (!strncmp(line, RUN_PREFIX, strlen(RUN_PREFIX))) {
+			run_test(run, line + strlen(RUN_PREFIX));
+		} else if (judge_results &&
 			   !parse_result(line, &ok, &num, name, sizeof(name), &skip)) {
-			int good = num == run->reported + 1 && num <= count &&
-			       !strcmp(name, names[num - 1]);
+			int good = num == run->reported + 1 && num <= run->count &&
+			       !strcmp(name, run->names[num - 1]);
 			if (!good)
 				printf("# result %d (%s) is not test %d of the list\n",
 				       num, name, run->reported + 1);
@@ -406,18 +428,17 @@ static void read_console(const char *path, struct log_judge *j)
 static int marker_only(const char *tap, const char *status)
 {
 	struct log_judge kmsg = { .source = "kernel log" };
-	struct guest_run run;
+	static struct guest_run run;
 
-	read_tap(tap, NULL, 0, &run, &kmsg);
+	read_tap(tap, 0, &run, &kmsg);
 	return run.marker && atoi(status) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	static char names[MAX_TESTS][128];
 	struct log_judge console = { .source = "console" };
 	struct log_judge kmsg = { .source = "kernel log" };
-	struct guest_run run;
+	static struct guest_run run;
 	char why[128];
 	int status, count, i;
 
@@ -427,29 +448,27 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "--marker"))
 		return marker_only(argv[2], argv[3]);
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s TAP_LOG CONSOLE_LOG QEMU_STATUS TEST_LIST\n",
-			argv[0]);
-		return 2;
-	}
-	count = read_list(argv[4], names);
-	if (count <= 0) {
-		fprintf(stderr, "verdict: no tests listed in %s\n", argv[4]);
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s TAP_LOG CONSOLE_LOG QEMU_STATUS\n", argv[0]);
 		return 2;
 	}
 	status = atoi(argv[3]);
-	read_tap(argv[1], names, count, &run, &kmsg);
+	read_tap(argv[1], 1, &run, &kmsg);
+	count = run.count;
 
 	/* Keep the stream whole: a guest that never got going planned nothing. */
 	if (run.plan < 0)
 		printf("TAP version 13\n1..%d\n", count + HOST_CHECKS);
+	if (!count)
+		printf("# the guest listed no test\n");
 	numbered = run.reported;
 	for (i = run.reported; i < count; i++)
-		result(0, names[i], "never reported");
+		result(0, run.names[i], run.test_of[i] == run.running ?
+		       "the guest stopped during this test" : "never reported");
 
 	snprintf(why, sizeof(why), "plan 1..%d, expected 1..%d", run.plan,
 		 count + HOST_CHECKS);
-	result(run.plan == count + HOST_CHECKS && run.reported == count,
+	result(count && run.plan == count + HOST_CHECKS && run.reported == count,
 	       "the guest planned and reported every test of the suite",
 	       run.plan == count + HOST_CHECKS ? NULL : why);
 	snprintf(why, sizeof(why), "QEMU status %d", status);

@@ -14,13 +14,14 @@
 
 #include "../guest/init.h"
 
-#define LIST "alpha\nbeta\n"
+/* The suite's list of what it runs, as it prints it after its plan. */
+#define LIST TEST_PREFIX "alpha\n" TEST_PREFIX "beta\n"
 #define BANNER "[    0.000000] Linux version 6.1.0-test (gcc) #1 SMP\n"
 #define LOADED "[    1.000000] counter: loaded, counting seconds in /proc/counter\n"
 #define KMSG KMSG_PREFIX "Linux version 6.1.0-test (gcc) #1 SMP\n" \
 	KMSG_PREFIX "counter: loaded, counting seconds in /proc/counter\n"
 #define END KMSG_END "\n" SUCCESS_MARKER "\n"
-#define RESULTS "ok 1 - alpha\nok 2 - beta\n"
+#define RESULTS RUN_PREFIX "alpha\nok 1 - alpha\n" RUN_PREFIX "beta\nok 2 - beta\n"
 #define CUT_HERE_LINE "[    3.0] ------------[ cut here ]------------\n"
 #define DUPLICATE_WARNING \
 	"[    2.000000] ------------[ cut here ]------------\n" \
@@ -88,7 +89,10 @@ struct run {
 	const char *plan, *tap, *console, *status;
 };
 
-/* A plan of "%d" is the right one: the two tests and the host's checks. */
+/*
+ * With no plan of its own, a run's stream has the right one (the two tests
+ * and the host's checks) and the suite's list; one with its own has no list.
+ */
 static const struct run runs[] = {
 	{ "a clean run passes", 1, NULL, RESULTS KMSG END, BANNER LOADED, "0" },
 	{ "the duplicate-name warning is excused once", 1, NULL, RESULTS KMSG END,
@@ -176,6 +180,15 @@ static const struct run runs[] = {
 	  BANNER LOADED, "0" },
 	{ "a timeout fails", 0, NULL, RESULTS KMSG END, BANNER LOADED, "124" },
 	{ "no guest output at all fails", 0, "", "", BANNER LOADED, "0" },
+	{ "a guest that listed no test fails", 0, "1..6", "", BANNER LOADED, "0" },
+	{ "a result the guest did not list fails", 0, NULL,
+	  RESULTS "ok 3 - gamma\n" KMSG END, BANNER LOADED, "0" },
+	{ "a guest that died in a test names that test", 0, NULL,
+	  RUN_PREFIX "alpha\n", BANNER LOADED
+	  "[    4.0] Kernel panic - not syncing: Fatal exception\n", "0" },
+	{ "a guest that died in a later test names it, not the first", 0, NULL,
+	  RUN_PREFIX "alpha\nok 1 - alpha\n" RUN_PREFIX "beta\n", BANNER LOADED
+	  "[    4.0] Kernel panic - not syncing: Fatal exception\n", "0" },
 	{ "a KCSAN race of the module fails", 0, NULL, RESULTS KMSG END,
 	  BANNER LOADED KCSAN_MODULE_RACE, "0" },
 	{ "a KCSAN race of the module at unknown origin fails", 0, NULL,
@@ -208,6 +221,15 @@ static const struct {
 	  "# console: 2 KCSAN report(s) of races in the kernel's own code" },
 	{ "a KCSAN race in the kernel's own code passes, counted",
 	  "#   2 x data-race in __hrtimer_run_queues / hrtimer_active" },
+	{ "a guest that listed no test fails", "# the guest listed no test" },
+	{ "a result the guest did not list fails",
+	  "# result 3 (gamma) is not test 3 of the list" },
+	{ "a guest that died in a test names that test",
+	  "not ok 1 - alpha # the guest stopped during this test" },
+	{ "a guest that died in a test names that test",
+	  "not ok 2 - beta # never reported" },
+	{ "a guest that died in a later test names it, not the first",
+	  "not ok 2 - beta # the guest stopped during this test" },
 };
 
 static int write_file(const char *path, const char *a, const char *b)
@@ -223,20 +245,19 @@ static int write_file(const char *path, const char *a, const char *b)
 
 static int run_verdict(const char *verdict, const char *dir, const char *status)
 {
-	char tap[256], console[256], list[256], out[256];
+	char tap[256], console[256], out[256];
 	int wstatus;
 	pid_t pid;
 
 	snprintf(tap, sizeof(tap), "%s/tap", dir);
 	snprintf(console, sizeof(console), "%s/console", dir);
-	snprintf(list, sizeof(list), "%s/list", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		if (!freopen(out, "w", stdout))
 			_exit(127);
-		execl(verdict, verdict, tap, console, status, list, (char *)NULL);
+		execl(verdict, verdict, tap, console, status, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus))
@@ -305,14 +326,14 @@ int main(int argc, char **argv)
 				 r->plan[0] ? "\n" : "");
 		else
 			snprintf(plan, sizeof(plan), "1..%d\n", 2 + checks);
-		snprintf(path, sizeof(path), "%s/list", dir);
-		write_file(path, LIST, "");
 		snprintf(path, sizeof(path), "%s/tap", dir);
 		write_file(path, r->plan && !r->plan[0] ? "" : "TAP version 13\n",
 			   "");
 		p = fopen(path, "a");
 		if (p) {
 			fputs(plan, p);
+			if (!r->plan)
+				fputs(LIST, p);
 			fputs(r->tap, p);
 			fclose(p);
 		}

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "harness.h"
+#include "../init.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -180,6 +181,7 @@ static void run_test(const struct test *t, int forced, int timeout_scale,
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
+	printf(RUN_PREFIX "%s\n", t->names[0]);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -311,6 +313,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	printf("TAP version 13\n1..%d\n", planned + host);
+	for (i = 0; i < nrun; i++) {
+		fputs(TEST_PREFIX, stdout);
+		for (a = 0; run[i]->names[a]; a++)
+			printf("%s%s", a ? " " : "", run[i]->names[a]);
+		putchar('\n');
+	}
 	for (i = 0; i < nrun && !(tally.failed && fail_fast) && !tally.broken; i++)
 		run_test(run[i], matches(run[i], force), scale, &tally);
 	if (i < nrun)
