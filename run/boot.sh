@@ -5,13 +5,16 @@
 # initramfs, boot it in QEMU (the machine that the architecture's record
 # in kernels/arch/ names), and judge the run.
 #
-# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|build [MODE]
+# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|mutants|build [MODE]
 #   check-debug runs the suite, plus the debug-only tests, on the debug
 #   kernel that kernels/debug-build.sh makes; check-kcsan runs those and
 #   the race test on the KCSAN kernel (debug-build.sh kcsan). build MODE
 #   only builds what MODE would boot (for a COUNTER_C, ahead of its run),
 #   without waiting for the guests: the build directories it writes must
-#   be no running guest's.
+#   be no running guest's. mutants boots one guest for several mutants
+#   (COUNTER_MUTANTS, a file of "NAME KILLER DIR" lines, DIR holding the
+#   mutant's counter.ko and, if built, its counter_kunit.ko), which
+#   guest/mutants.sh runs one after another; run/mutants.sh judges them.
 # Environment: GUEST_ARCH (Debian's name for the guest's architecture, a
 #   record in kernels/arch/; default amd64), KVER (guest kernel release,
 #   default: the one its record's suite and flavour name), KCC (compiler
@@ -28,7 +31,7 @@
 #   not there, to show that a kernel stopped before init boots again).
 set -euo pipefail
 
-mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|build [MODE]}
+mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|mutants|build [MODE]}
 build_only=
 [ "$mode" = build ] && { build_only=1; mode=${2:-check}; }
 . "$(dirname "$0")/../kernels/resolve.sh"
@@ -178,6 +181,7 @@ program() {
 	check) tmo=300 ;;
 	check-debug | check-kcsan) tmo=600 ;;
 	demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
+	mutants) cmd="/bin/sh /mutants.sh"; tmo=${COUNTER_TIMEOUT:-600} ;;
 	shell) cmd="/bin/sh /shell.sh"; tmo=86400; append="$append guest_shell=1" ;;
 	bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
 	*) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
@@ -206,6 +210,19 @@ boot_modules() {
 		*) cat "$file" ;;
 		esac >"$root/lib/boot/$(printf %02d "${boot_loaded[$name]}")-$name.ko"
 	done
+}
+
+# Each mutant's modules in /lib/mutants/NAME, beside the helper modules
+# the tests load from there, and the list guest/mutants.sh reads.
+pack_mutants() {
+	local name killer from to
+	mkdir -p "$root/lib/mutants"
+	while read -r name killer from; do
+		to=$root/lib/mutants/$name
+		mkdir -p "$to"
+		cp "$from"/*.ko "$out"/helpers/{noop,squatter}.ko "$to/"
+		echo "$name $killer"
+	done <"$COUNTER_MUTANTS" >"$root/lib/mutants/list"
 }
 
 # For the signing tests: the module as built, if unsigned; on the debug
@@ -240,7 +257,7 @@ pack() {
 	mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
 	cp "$tools/init" "$root/init"
 	cp "$tools/counter_test" "$tools/counter_bench" "$root/bin/"
-	cp "$top/guest/demo.sh" "$top/guest/shell.sh" "$root/"
+	cp "$top/guest/demo.sh" "$top/guest/shell.sh" "$top/guest/mutants.sh" "$root/"
 	cp "$KBUSYBOX" "$root/bin/busybox"
 	for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo ls kill uptime; do
 		ln -s busybox "$root/bin/$applet"
@@ -248,6 +265,7 @@ pack() {
 	cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
 	[ -z "$kunit" ] || cp "$kunit" "$root/lib/counter/"
+	[ "$mode" = mutants ] && pack_mutants
 	pack_signing
 	[ "$(arch_get "$arch" OUTPUT)" = virtio ] && boot_modules virtio_pci virtio_console
 	initrd=$out/$mode.cpio.gz
@@ -343,6 +361,7 @@ judge() {
 		cat "$output" "$logs/$mode-verdict.log" >"$logs/$mode.tap"
 		exit "$status" ;;
 	demo|bench) exec "$VERDICT" --marker "$output" "$status" ;;
+	mutants) exit "$status" ;;
 	shell) exit "$status" ;;
 	esac
 }

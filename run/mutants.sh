@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs every mutant in mutants/, counter.c broken for one promise, in a
-# guest of its own. Each must be killed by the test its patch names under
-# "Killed-by:": the guest runs load_succeeds and that test
-# (T=load_succeeds,TEST, stopping at the first failure), and the first to
-# fail must be that test. load_succeeds first shows the mutant loads and
+# Runs every mutant in mutants/, counter.c broken for one promise. Each
+# must be killed by the test its patch names under "Killed-by:": the guest
+# runs load_succeeds and that test (T=load_succeeds,TEST, stopping at the
+# first failure), and the first to fail must be that test. The amd64 ones
+# share guests, one after another (guest/mutants.sh): one that leaves the
+# kernel changed ends its guest, and the rest boot again; one the guest
+# dies in runs again alone, judged by the verdict, as does every other
+# mutant, and the one whose test reads the whole boot's kernel log. load_succeeds first shows the mutant loads and
 # leaves a log; a failure anywhere else, a mutant the KUnit suite cannot
 # build, or none at all is not a kill. Then, once, the same tests on
 # counter.c itself must pass: no test kills for the sake of running alone.
@@ -69,22 +72,11 @@ chrt --idle 0 bash -c 'top=$1 dir=$2 kver=$3; shift 3
 builder=$!
 trap 'kill "$builder" 2>/dev/null' EXIT
 
-ktap_print_header
-killers=()
-for patch in "${patches[@]}"; do
-	name=$(basename "$patch" .patch)
-	killer=$(sed -n 's/^Killed-by: //p' "$patch")
-	case $killer in lint:*) continue ;; esac
-	if [ ! -f "$dir/$name/counter.c" ]; then
-		sed 's/^/# /' "$dir/$name/patch.log"
-		ktap_result fail "$name applies to counter.c"
-		continue
-	fi
-	# Its build ahead, if it has one, done: never two builds in one place.
-	while [ ! -e "$dir/$name/.built-ahead" ] && kill -0 "$builder" 2>/dev/null; do
-		sleep 0.2
-	done
-	log=$dir/$name/check.log
+# run_alone NAME KILLER: the mutant in a guest of its own, judged by the
+# verdict's stream: its killer must be the first test to fail.
+run_alone() {
+	local name=$1 killer=$2 log=$dir/$1/check.log undefined mode guest release tmo
+	local start seconds first
 	if [[ $killer == build:* ]]; then
 		arch=${killer#build: }
 		GUEST_ARCH=$arch KVER='' COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
@@ -96,7 +88,7 @@ for patch in "${patches[@]}"; do
 		else
 			ktap_result fail "$name is killed by the $arch build" "it built"
 		fi
-		continue
+		return
 	fi
 	mode=check guest=amd64 release=$kver tmo=${COUNTER_TIMEOUT:-180}
 	case $killer in
@@ -104,7 +96,6 @@ for patch in "${patches[@]}"; do
 	kcsan:\ *) killer=${killer#kcsan: } mode=check-kcsan tmo=${COUNTER_TIMEOUT:-600} ;;
 	*:\ *) guest=${killer%%: *} killer=${killer#*: } release= ;;
 	esac
-	[ "$mode:$guest" = check:amd64 ] && killers+=("$killer")
 	start=$(date +%s)
 	GUEST_ARCH=$guest KVER=$release COUNTER_C=$dir/$name/counter.c COUNTER_LOGS=$dir/$name \
 		COUNTER_TIMEOUT=$tmo T=load_succeeds,$killer \
@@ -115,7 +106,7 @@ for patch in "${patches[@]}"; do
 	first=$(sed -n -e 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' \
 		-e 's/^not ok [0-9]* - \([a-z0-9_]*\) # the guest stopped during this test$/\1/p' \
 		"$log" | head -n 1)
-	echo "# $name: first failure ${first:-none} (${seconds} s)"
+	echo "# $name: first failure ${first:-none} (${seconds} s, alone)"
 	if ktap_parse_summary <"$log" && [ "$SUMMARY_FAILED" -eq 0 ]; then
 		ktap_result fail "$name is killed by $killer" "it survived"
 	elif grep -q '^boot.sh: counter_kunit.ko did not build' "$log"; then
@@ -126,9 +117,112 @@ for patch in "${patches[@]}"; do
 		grep -q '^not ok .* timed out$' "$log" && first="none, the guest timed out after $tmo s"
 		ktap_result fail "$name is killed by $killer" "first failure: ${first:-none}"
 	fi
+}
+
+# judge_in_batch NAME KILLER LOG: a mutant whose run in a shared guest
+# ended (guest/mutants.sh's "done" line): its killer must be the first
+# test of its part of the stream to fail.
+judge_in_batch() {
+	local name=$1 killer=$2 part first
+	part=$(sed -n "/^# mutant: $name\$/,/^# mutant done: $name\$/p" "$3")
+	first=$(sed -n 's/^not ok [0-9]* - \([a-z0-9_]*\)$/\1/p' <<<"$part" | head -n 1)
+	echo "# $name: first failure ${first:-none} (in a shared guest)"
+	if [ "$first" = "$killer" ]; then
+		ktap_result ok "$name is killed by $killer"
+	elif [ -z "$first" ]; then
+		ktap_result fail "$name is killed by $killer" "it survived"
+	else
+		ktap_result fail "$name is killed by $killer" "first failure: $first"
+	fi
+}
+
+# run_batch "NAME KILLER"...: amd64 mutants one after another in one guest,
+# as guest/mutants.sh runs them. A mutant the guest died in (a panic, an
+# oops, a hang) runs again alone, judged by the verdict; one that left the
+# kernel changed is judged, and the rest boot again.
+run_batch() {
+	local list=$dir/batch-$KTAP_NUM.list log=$dir/batch-$KTAP_NUM.log
+	local m name killer variant rest=() done_names start
+	: >"$list"
+	for m; do
+		read -r name killer <<<"$m"
+		variant=$COUNTER_BUILD/$kver/variants/$(sha1sum <"$dir/$name/counter.c" | cut -c 1-16)
+		if [ ! -f "$variant/module/counter.ko" ]; then
+			sed 's/^/# /' "$dir/$name/build.log" | tail -n 20
+			ktap_result fail "$name is killed by $killer" "it did not build"
+			continue
+		fi
+		if [ "$killer" = kunit_arithmetic_at_boundaries ] &&
+		   [ ! -f "$variant/kunit/counter_kunit.ko" ]; then
+			ktap_result fail "$name is killed by $killer" "the KUnit suite does not build with it"
+			continue
+		fi
+		mkdir -p "$dir/$name/batch"
+		rm -f "$dir/$name/batch"/*.ko
+		cp "$variant/module/counter.ko" "$dir/$name/batch/"
+		[ "$killer" != kunit_arithmetic_at_boundaries ] ||
+			cp "$variant/kunit/counter_kunit.ko" "$dir/$name/batch/"
+		echo "$name $killer $dir/$name/batch" >>"$list"
+	done
+	[ -s "$list" ] || return 0
+	start=$(date +%s)
+	GUEST_ARCH=amd64 KVER=$kver COUNTER_MUTANTS=$list COUNTER_LOGS=$dir/batch \
+		COUNTER_TIMEOUT=$((60 + 60 * $(wc -l <"$list"))) \
+		"$COUNTER_TOP/run/boot.sh" mutants >"$log" 2>&1
+	echo "# $(wc -l <"$list") mutant(s) in one guest: $(($(date +%s) - start)) s"
+	while read -r name killer _; do
+		if grep -qx "# mutant done: $name" "$log"; then
+			judge_in_batch "$name" "$killer" "$log"
+			grep -qx "# mutant left the kernel changed: $name" "$log" || continue
+			echo "# $name left the kernel changed: the rest boot again"
+		elif grep -qx "# mutant: $name" "$log"; then
+			echo "# the shared guest stopped during $name: it runs alone"
+			run_alone "$name" "$killer"
+		else
+			rest+=("$name $killer")
+			continue
+		fi
+		done_names=1
+	done <"$list"
+	[ ${#rest[@]} -eq 0 ] || [ -z "${done_names:-}" ] || run_batch "${rest[@]}"
+	[ ${#rest[@]} -eq 0 ] || [ -n "${done_names:-}" ] || for m in "${rest[@]}"; do
+		read -r name killer <<<"$m"
+		run_alone "$name" "$killer"
+	done
+}
+
+ktap_print_header
+killers=()
+batch=()
+for patch in "${patches[@]}"; do
+	name=$(basename "$patch" .patch)
+	killer=$(sed -n 's/^Killed-by: //p' "$patch")
+	case $killer in lint:*) continue ;; esac
+	if [ ! -f "$dir/$name/counter.c" ]; then
+		sed 's/^/# /' "$dir/$name/patch.log"
+		ktap_result fail "$name applies to counter.c"
+		continue
+	fi
+	case $killer in
+	build:* | *:\ *) ;;
+	*) killers+=("$killer") ;;
+	esac
+	case $killer in
+	# Judges the whole boot's kernel log: no other mutant's before it.
+	kernel_log_has_only_documented_messages | build:* | *:\ *) ;;
+	*) batch+=("$name $killer"); continue ;;
+	esac
+	# Its build ahead, if it has one, done: never two builds in one place.
+	while [ ! -e "$dir/$name/.built-ahead" ] && kill -0 "$builder" 2>/dev/null; do
+		sleep 0.2
+	done
+	run_alone "$name" "$killer"
 done
 
+# The shared guests, once every mutant in them is built.
 wait "$builder"
+[ ${#batch[@]} -eq 0 ] || run_batch "${batch[@]}"
+
 
 # Not a mutant: counter.c itself, with the amd64 killers in one guest,
 # as the mutants' guests run them. Each must pass. Its first boot is
