@@ -75,13 +75,14 @@ builds="sparse (C=2) reports nothing,W=1 build has no warning"
 builds="$builds,counter.ko imports only what lint/kernel-exports.tsv dates*"
 builds="$builds,the symbol check kills the mutants left to it"
 others="the man page renders with groff -ww,module? DKMS and package versions agree"
+pages="the generated pages in docs/ are up to date"
 
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 15
 
 t=$(tree syntax-error) && echo 'static int broken = ;' >>"$t/counter.c"
 lint_case "a counter.c that does not build fails every check that builds it" \
-	"$t" "$builds" "$others" "error: expected expression"
+	"$t" "$builds" "$others,$pages" "error: expected expression"
 
 # Kernel build trees whose make builds nothing: one that succeeds without
 # a word, one that fails without one.
@@ -113,6 +114,28 @@ t=$(tree untracked) && git -C "$t" rm -q -r --cached .
 lint_case "a tree with no tracked files fails every check of its files" "$t" \
 	"checkpatch --strict on 0 kernel C files,$builds,kernel clang-format is satisfied,0 guest and host C files build with*,cppcheck reports nothing,shellcheck finds nothing in 0 shell scripts" \
 	"$others" "no kernel C files to check"
+
+# The pages of docs/ against their sources, each changed one way.
+# crafted_mutant TREE KILLED-BY: a new mutants/crafted.patch in TREE.
+crafted_mutant() {
+	printf 'Promise: Reads: a crafted promise\nKilled-by: %s\n\n--- a/counter.c\n+++ b/counter.c\n' \
+		"$2" >"$1/mutants/crafted.patch" && git -C "$1" add mutants/crafted.patch
+}
+t=$(tree renamed-test)
+sed -i 's/\<eof_after_line\>/eof_after_the_line/' "$t/guest/tests/counter_test.c"
+lint_case "a test renamed in its source leaves docs/tests.md stale, which fails" \
+	"$t" "$pages" "$others" "docs/tests.md is stale"
+t=$(tree mutant-added) && crafted_mutant "$t" eof_after_line
+lint_case "a mutant added leaves docs/mutants.md stale, which fails" \
+	"$t" "$pages" "$others" "docs/mutants.md is stale"
+t=$(tree arch-changed)
+sed -i 's/^CPU=cortex-a57$/CPU=cortex-a72/' "$t/kernels/arch/arm64.conf"
+lint_case "an architecture's record changed leaves docs/architectures.md stale, which fails" \
+	"$t" "$pages" "$others" "docs/architectures.md is stale"
+t=$(tree killed-by-no-test) && crafted_mutant "$t" "debug: no_such_test"
+lint_case "a mutant whose Killed-by names no test fails, naming it" \
+	"$t" "$pages" "$others" \
+	"mutants/crafted.patch: Killed-by: debug: no_such_test: no test of the suite"
 
 # symbols_case WHAT MUST MATRIX SAYS [RELEASE:SYMBOLS...]: symbols.sh, in
 # a copy whose build/matrix.md is MATRIX (none if empty), must pass (MUST 0) or fail (1),

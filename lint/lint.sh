@@ -4,8 +4,8 @@
 # Kernel C (the files that include linux/module.h) gets checkpatch --strict,
 # sparse, W=1 and the kernel's clang-format; the guest and host programs
 # get -Wall -Wextra -Werror and cppcheck; every shell script, shellcheck.
-# The README's test and mutant tables must agree with the suite and mutants/
-# (tools/readme-*.sh). A check fails when its tool is missing or fails, or
+# The pages of docs/ that mirror the code must be as make docs writes them
+# (docs/generate.sh). A check fails when its tool is missing or fails, or
 # when it had nothing to check; lint/lint-checks-test.sh shows that on
 # crafted trees.
 # Usage: lint.sh [-t GLOB[,GLOB...]]   only the checks whose names match
@@ -212,11 +212,7 @@ checks() {
 	check --silent "the man page renders with groff -ww" man_page
 	check --silent "module, DKMS and package versions agree" versions
 	check --silent "shellcheck finds nothing in ${#shell_scripts[@]} shell scripts" shell_check
-	check "the README's test tables list the suite's tests in its order" \
-		lint/readme-tests.sh
-	check "the README's mutant table agrees with mutants/" lint/readme-mutants.sh
-	check "the README checks fail on crafted READMEs, naming the change" \
-		lint/readme-checks-test.sh
+	check "the generated pages in docs/ are up to date" docs/generate.sh --check
 	check "lint fails on crafted trees, naming the checks that must fail" \
 		lint/lint-checks-test.sh
 }

@@ -157,6 +157,17 @@ static int sweep_marked(struct sweep *s)
 	return n;
 }
 
+/*
+ * Result fail_nth_sweep_over_load: for n = 1, 2, ... the nth slab allocation of
+ * the loading task fails (`/proc/self/task/TID/fail-nth`); every load either
+ * succeeds whole or fails leaving no module, no entry and no thread, until one
+ * succeeds with no fault injected; among the failures, the thread's start
+ * (`cannot start the counting thread: -12`) and the entry's creation (`cannot
+ * create /proc/counter`), each said in the log, which is read as the sweep
+ * goes; a load's allocations vary by a few in number, so a sweep can step over
+ * the thread's, and from 10 points before the last failed load the sweep goes
+ * again, up to 12 times, until both have been said
+ */
 TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 {
 	struct sweep s = { 0 };
@@ -177,6 +188,11 @@ TEST_DEBUG(kernel, fail_nth_sweep_over_load, 600)
 	return 0;
 }
 
+/*
+ * Result stress_1000_cycles_under_8_readers: 1000 load/unload cycles while 8
+ * readers hammer `/proc/counter`: whole lines only, no other errors than
+ * `ENOENT`/`EIO`
+ */
 TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 {
 	struct reader r[STRESS_READERS];
@@ -209,6 +225,10 @@ TEST_DEBUG(kernel, stress_1000_cycles_under_8_readers, 1200)
 /*
  * What the module's life allocates, on every path: cleared, then loads
  * that fail at each allocation, loads that succeed and reads, then scanned.
+ *
+ * Result kmemleak_finds_no_leak: kmemleak cleared, then a fault-injection sweep
+ * over loading and 50 load, read and unload cycles; scan, wait, scan again:
+ * nothing reported
  */
 TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 {
@@ -238,6 +258,9 @@ TEST_DEBUG(kernel, kmemleak_finds_no_leak, 900)
 	return 0;
 }
 
+/*
+ * Result lockdep_still_on: `debug_locks` is still 1: lockdep never reported
+ */
 TEST_DEBUG(kernel, lockdep_still_on, 60)
 {
 	char buf[8192];

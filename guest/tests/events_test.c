@@ -161,6 +161,22 @@ static int judge_asleep(const struct frozen *f)
 	return 0;
 }
 
+/*
+ * Result freeze_for_6_s: with `/sys/power/pm_test` at `freezer`, a suspend
+ * freezes every task for 6 s and thaws them; it fails if the thread refuses to
+ * freeze; the same test reports the next two results
+ *
+ * Result frozen_thread_stays_asleep: the thread made at most 3 voluntary
+ * switches in those 6 s: frozen, it did not wake to count
+ *
+ * Result count_exact_after_6_s_frozen: (same test; a freeze that thawed less
+ * than 200 ms into a second after the load's end, where a tick counted from the
+ * thaw would hide in the lag allowed, is done again, started so as to thaw
+ * mid-second: 6 freezes at most, or the test fails) from 50 ms after thaw,
+ * every read for 3 s is the whole seconds since load: not behind by the seconds
+ * the thread did not run, and ticking at load + N s, not a second after the
+ * thaw
+ */
 TEST_RESULTS(counter, freeze_for_6_s, 90, "freeze_for_6_s",
 	     "frozen_thread_stays_asleep", "count_exact_after_6_s_frozen")
 {
@@ -202,7 +218,12 @@ static int count_fits_after_a_tick(const char *when)
 	return 0;
 }
 
-/* NTP or date -s step the wall clock; an interval must not move. */
+/*
+ * NTP or date -s step the wall clock; an interval must not move.
+ *
+ * Result realtime_steps_leave_the_count_alone: `CLOCK_REALTIME` stepped a year
+ * forward, then back: after each, N still fits the clock
+ */
 TEST(counter, realtime_steps_leave_the_count_alone)
 {
 	ASSERT_OK(step_realtime(CLOCK_STEP_S * NSEC_PER_SEC));
@@ -212,7 +233,13 @@ TEST(counter, realtime_steps_leave_the_count_alone)
 	return count_fits_after_a_tick("after stepping back");
 }
 
-/* Kernel threads ignore signals: not even SIGKILL or SIGSTOP moves it. */
+/*
+ * Kernel threads ignore signals: not even SIGKILL or SIGSTOP moves it.
+ *
+ * Result signals_leave_the_thread_alone: `SIGKILL`, `SIGTERM`, `SIGSTOP` and
+ * `SIGINT` sent to the thread 3 s after load: same thread, state `S`, the count
+ * still fits the clock (it did not start again)
+ */
 TEST(counter, signals_leave_the_thread_alone)
 {
 	static const int sigs[] = { SIGKILL, SIGTERM, SIGSTOP, SIGINT };
@@ -235,7 +262,13 @@ TEST(counter, signals_leave_the_thread_alone)
 	return bad;
 }
 
-/* The thread's CPU goes offline under it, and comes back. */
+/*
+ * The thread's CPU goes offline under it, and comes back.
+ *
+ * Result cpu_hotplug_keeps_the_count: the thread pinned to CPU 1, CPU 1 taken
+ * offline for 3 s and brought back: the thread lives on, every sample of N
+ * meanwhile fits the clock, and it ticks at least twice while CPU 1 is offline
+ */
 TEST(counter, cpu_hotplug_keeps_the_count)
 {
 	struct task_info ti;
@@ -292,6 +325,12 @@ static int file_has(const char *path, const char *word)
 /*
  * A real suspend to RAM, woken by an RTC alarm: CLOCK_BOOTTIME runs on
  * while asleep, CLOCK_MONOTONIC does not, and the count is on BOOTTIME.
+ *
+ * Result suspend_to_ram_counts_the_time_asleep: a real suspend to RAM (S3)
+ * woken by an RTC alarm 5 s later: from 50 ms after resume, every read for 3 s
+ * is the seconds since load on `CLOCK_BOOTTIME`, time asleep included (skipped
+ * on the KCSAN kernel, which did not come back from S3 under QEMU when tried,
+ * and on PREEMPT_RT kernels, since Debian's did not always)
  */
 TEST(counter, suspend_to_ram_counts_the_time_asleep)
 {

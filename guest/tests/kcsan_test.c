@@ -129,6 +129,13 @@ static int kcsan_enabled(void)
 	       strstr(buf, "enabled: 1");
 }
 
+/*
+ * Result kcsan_finds_no_race_on_the_count: KCSAN is on; with `kcsan.skip_watch`
+ * at 100, `counter.c`'s KUnit suite is loaded, whose
+ * `reader_and_writer_at_once` runs the thread's write (`counter_publish()`) in
+ * a loop in a kernel thread and `counter_show()` in a loop beside it for 3 s,
+ * and must pass; no KCSAN report names a function of the module
+ */
 TEST_KCSAN(kernel, kcsan_finds_no_race_on_the_count, 120)
 {
 	struct reports r = { 0 };
@@ -279,6 +286,15 @@ static int64_t first_tick(void)
 	return n == 1 ? before : 0;
 }
 
+/*
+ * Result readers_race_the_tick: the thread itself, for 30 s: the first write is
+ * placed by reading until 0 turns into 1, the others a second apart; from 20 ms
+ * before each until a reader has seen it, two readers on each of the guest's
+ * two CPUs `pread()` `/proc/counter`, with `kcsan.skip_watch` at 4 and
+ * `kcsan.udelay_task` at 50 us; every line whole, most windows opened, and a
+ * reader's first read in a window before the write at least once; no KCSAN
+ * report names a function of the module; the kernel's own races are listed
+ */
 TEST_KCSAN(counter, readers_race_the_tick, 3 * TICK_SECONDS)
 {
 	static const char *const names[2] = { "skip_watch", "udelay_task" };

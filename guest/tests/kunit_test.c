@@ -18,6 +18,24 @@
 
 #define SUITE "counter_arithmetic"
 
+/*
+ * Result kunit_arithmetic_at_boundaries: (before the signing tests, after which
+ * an unsigned module no longer loads) `counter.c`'s KUnit suite,
+ * `guest/kunit/counter_kunit.c`, loaded as `counter.c` built with it, with
+ * KUnit on the debug kernel and, on kernels without KUnit (Debian's), with
+ * `guest/kunit/kunit_shim.h`, which runs the same cases as the module loads and
+ * reports them on the kernel log in KUnit's words: the count at the uptimes
+ * where 32 bits of nanoseconds, milliseconds, jiffies or seconds would wrap,
+ * and at the end of `ktime_t`, for a load at boot and one after three years;
+ * the thread's next deadline is exactly where the count becomes N + 1, not a
+ * nanosecond off; and the thread itself, started as if loaded 2^32 ms - 1.5 s
+ * ago, publishes the clock's count 2.5 s later, through the instant a 32-bit
+ * count of milliseconds wraps; `counter_show()` writes the whole line for
+ * counts up to `ULONG_MAX`; and `counter_show()` in a loop while a kernel
+ * thread publishes counts as fast as it can, for 0.1 s (3 s under KCSAN), shows
+ * only whole lines of counts published, never one older than the last. On armhf
+ * and i386 the same cases run on a 32-bit `unsigned long`
+ */
 TEST(kernel, kunit_arithmetic_at_boundaries)
 {
 	char text[1024], failures[4096] = "";

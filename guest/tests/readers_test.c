@@ -46,6 +46,10 @@ static int read_fits_clock(const char *who)
 	return 0;
 }
 
+/*
+ * Result unprivileged_user_reads_the_line: user `nobody` reads a line that fits
+ * the clock
+ */
 TEST(counter, unprivileged_user_reads_the_line)
 {
 	ASSERT_OK(become_nobody());
@@ -56,6 +60,10 @@ TEST(counter, unprivileged_user_reads_the_line)
  * Root in a new user namespace with no mapping written, as in a container
  * whose root maps to another host uid: /proc/counter's owner (host root)
  * is unmapped there, so the namespace's capabilities do not apply to it.
+ *
+ * Result root_in_a_user_namespace_gets_eacces: root in a new user namespace
+ * (the file's owner unmapped, as in a container) opening it for writing gets
+ * `EACCES`; N is unchanged
  */
 TEST(counter, root_in_a_user_namespace_gets_eacces)
 {
@@ -74,7 +82,12 @@ TEST(counter, root_in_a_user_namespace_gets_eacces)
 	return 0;
 }
 
-/* In a time namespace whose boottime is a million seconds on. */
+/*
+ * In a time namespace whose boottime is a million seconds on.
+ *
+ * Result time_namespace_sees_the_same_count: a reader in a time namespace whose
+ * `CLOCK_BOOTTIME` is a million seconds ahead reads the same count as everyone
+ */
 TEST(counter, time_namespace_sees_the_same_count)
 {
 	char offsets[64];
@@ -102,7 +115,12 @@ static int mount_proc(const char *dir, const char *opts)
 	return mount("proc", dir, "proc", 0, opts) ? -errno : 0;
 }
 
-/* subset=pid (Linux 5.8) shows only the processes: no /proc/counter. */
+/*
+ * subset=pid (Linux 5.8) shows only the processes: no /proc/counter.
+ *
+ * Result proc_subset_pid_hides_the_entry: procfs mounted with `subset=pid` has
+ * no `counter`
+ */
 TEST(counter, proc_subset_pid_hides_the_entry)
 {
 	int ret = mount_proc("/tmp/proc-subset", "subset=pid");
@@ -115,7 +133,13 @@ TEST(counter, proc_subset_pid_hides_the_entry)
 	return 0;
 }
 
-/* hidepid=2: other users' processes, kernel threads too, are invisible. */
+/*
+ * hidepid=2: other users' processes, kernel threads too, are invisible.
+ *
+ * Result proc_hidepid_hides_the_thread: procfs mounted with `hidepid=2`: root
+ * sees the thread's directory, `nobody` does not (and still reads
+ * `/proc/counter`)
+ */
 TEST(counter, proc_hidepid_hides_the_thread)
 {
 	char path[64];
@@ -190,6 +214,13 @@ static int uffd_open(char **page, long size)
 /*
  * procfs keeps an entry alive while a read is inside it: rmmod waits in
  * proc_remove() until the read is done, however long the reader stalls.
+ *
+ * Result rmmod_waits_for_a_stalled_read: a read stalled inside `read()` (its
+ * buffer a `userfaultfd` page nobody serves): `rmmod` waits beside it for 1.5 s
+ * with the module still there, ends within 250 ms (beyond a no-op module's
+ * unload) once the page is served, and the reader gets its whole line; the
+ * final count in the kernel log is the clock's when `rmmod` ends, not when it
+ * began; module, entry and thread are gone
  */
 TEST(counter, rmmod_waits_for_a_stalled_read)
 {

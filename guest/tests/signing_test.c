@@ -52,6 +52,12 @@ static int refused(const char *name, const char *why)
 	return 0;
 }
 
+/*
+ * Result unsigned_module_is_refused: with signatures enforced (booted with
+ * `module.sig_enforce=1`, or switched on by this test, which cannot be undone),
+ * an unsigned `counter.ko` fails with `EKEYREJECTED` and leaves nothing; the
+ * log says `Loading of unsigned module is rejected`
+ */
 TEST(kernel, unsigned_module_is_refused)
 {
 	if (!module_there("counter_unsigned"))
@@ -62,6 +68,11 @@ TEST(kernel, unsigned_module_is_refused)
 	return refused("counter_unsigned", "Loading of unsigned module is rejected");
 }
 
+/*
+ * Result tampered_module_is_refused: (where `counter.ko` is signed: the debug
+ * kernel) a signed `counter.ko` with one byte changed after signing fails with
+ * `EKEYREJECTED`
+ */
 TEST(kernel, tampered_module_is_refused)
 {
 	if (!module_there("counter_tampered"))

@@ -25,6 +25,12 @@
 #define DUPLICATE_NAME "proc_dir_entry '/proc/counter' already registered"
 #define KUNIT_SUITE "# Subtest: counter_arithmetic"
 
+/*
+ * Result kernel_not_tainted: no taint beyond O and E, W only when the kernel
+ * log's one warning is the expected duplicate-name one, and N only when
+ * counter's KUnit suite ran (KUnit, on the debug kernel, sets it for every
+ * suite)
+ */
 TEST(kernel, kernel_not_tainted)
 {
 	long mask = TAINT_OOT_MODULE | TAINT_UNSIGNED_MODULE;
@@ -73,6 +79,11 @@ static int documented(const char *text)
 /*
  * The module says what counter(4) lists, and nothing else, ever; the
  * module loader's own notes about it, prefixed with its name, aside.
+ *
+ * Result kernel_log_has_only_documented_messages: every record of the kernel
+ * log that starts `counter: ` is one of the four that counter(4) lists, word
+ * for word, or one of the module loader's two notes about an out-of-tree,
+ * unsigned module
  */
 TEST(kernel, kernel_log_has_only_documented_messages)
 {
