@@ -103,15 +103,14 @@ static int counter_thread(void *unused)
 		 * is earlier by the time spent in suspend. Armed absolute, so
 		 * time lost before arming does not move the wake-up. No suspend
 		 * comes in between: the freezer stops us at the top of the
-		 * loop first, and after thaw the loop recomputes. The slack
-		 * is the thread's own (50 us by default), which lets the
-		 * kernel batch this wake-up with others; a count in seconds
-		 * never sees it.
+		 * loop first, and after thaw the loop recomputes. No slack:
+		 * N would be wrong for as long as the wake-up is late, and the
+		 * thread's own slack is not ours to keep (anyone with
+		 * CAP_SYS_NICE may raise it through /proc/PID/timerslack_ns).
 		 */
 		deadline =
 			ktime_sub(deadline, ktime_mono_to_any(0, TK_OFFS_BOOT));
-		schedule_hrtimeout_range(&deadline, current->timer_slack_ns,
-					 HRTIMER_MODE_ABS);
+		schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
 	}
 	return 0;
 }
@@ -138,7 +137,9 @@ static int __init counter_init(void)
 
 	/*
 	 * proc_create_single() (since 4.18) gives a seq_file: every read size
-	 * and offset. No write handler: writes fail with EIO, as 0444 says.
+	 * and offset. Mode 0444 keeps all but root from opening it to write;
+	 * a write by whoever may open it fails with EIO, for there is no
+	 * write handler (pde_write()).
 	 */
 	counter_entry =
 		proc_create_single(COUNTER_NAME, 0444, NULL, counter_show);

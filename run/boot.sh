@@ -175,7 +175,7 @@ program() {
 	# shellcheck disable=SC2206 # each option vanishes when unset; values are quoted inside
 	suite=(--host-checks="$("$VERDICT" --host-checks)" --timeout-scale=$scale
 	       ${COUNTER_FAIL_FAST:+--fail-fast} ${COUNTER_FORCE_FAIL:+"--force-fail=$COUNTER_FORCE_FAIL"}
-	       ${T:+-t "$T"})
+	       ${T:+-T /selection})
 	[ -n "$flavour" ] && suite+=(--"$flavour")
 	case $mode in
 	check) tmo=300 ;;
@@ -266,6 +266,8 @@ pack() {
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
 	[ -z "$kunit" ] || cp "$kunit" "$root/lib/counter/"
 	[ "$mode" = mutants ] && pack_mutants
+	# The selection, of any length, in a file: not on the command line.
+	[ -z "${T:-}" ] || printf '%s\n' "$T" >"$root/selection"
 	pack_signing
 	[ "$(arch_get "$arch" OUTPUT)" = virtio ] && boot_modules virtio_pci virtio_console
 	initrd=$out/$mode.cpio.gz

@@ -241,6 +241,16 @@ if [ $# -eq 0 ]; then
 		ktap_result fail "a guest whose kernel stopped before init is booted again" \
 			"$boots boot(s)"
 	fi
+	# Every test asked for ran, the list longer than a command line.
+	missing=$(tr , '\n' <<<"$tests" | sort -u |
+		grep -vxFf <(sed -n 's/^# TEST //p' "$log" | tr ' ' '\n') | tr '\n' ' ')
+	echo "# counter.c with the killers alone: asked for $(tr , '\n' <<<"$tests" |
+		sort -u | wc -l) tests in ${#tests} bytes"
+	if [ -z "$missing" ]; then
+		ktap_result ok "a long selection runs every test it names"
+	else
+		ktap_result fail "a long selection runs every test it names" "not run: $missing"
+	fi
 	SUMMARY_PASSED=0 SUMMARY_FAILED=1
 	ktap_parse_summary <"$log"
 	echo "# counter.c with the killers alone: $SUMMARY_PASSED passed, $SUMMARY_FAILED failed"

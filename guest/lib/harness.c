@@ -251,15 +251,39 @@ static int matches(const struct test *t, const char *globs)
 	return found;
 }
 
+/* The globs in a file, as one comma-separated string; NULL, said, if none. */
+static char *read_globs(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *globs = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	if (!f) {
+		perror(path);
+		return NULL;
+	}
+	len = getdelim(&globs, &size, '\0', f);
+	fclose(f);
+	if (len <= 0) {
+		fprintf(stderr, "%s: no globs\n", path);
+		free(globs);
+		return NULL;
+	}
+	globs[strcspn(globs, "\n")] = '\0';
+	return globs;
+}
+
 /* Set by the positional argument; the suite's own (counter_lib.h). */
 extern const char *module_dir;
 
 /*
- * harness [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]] [--debug|--kcsan]
+ * harness [MODULE_DIR] [-l|--list] [-t GLOB[,GLOB...]|-T FILE] [--debug|--kcsan]
  *         [--fail-fast] [--host-checks=K] [--timeout-scale=K]
  *         [--force-fail=GLOB]
  * -l lists the results in the order they run; -t runs only the tests
- * with a result that matches a GLOB; K results, appended by whoever reads
+ * with a result that matches a GLOB (-T: the GLOBs in FILE, of any length,
+ * which the kernel command line could not carry); K results, appended by whoever reads
  * the stream, count in the plan; --force-fail makes tests fail right
  * after their fixture's setup.
  */
@@ -278,6 +302,11 @@ int main(int argc, char **argv)
 			list = 1;
 		else if (!strcmp(arg, "-t") && a + 1 < argc)
 			only = argv[++a];
+		else if (!strcmp(arg, "-T") && a + 1 < argc) {
+			only = read_globs(argv[++a]);
+			if (!only)
+				return 2;
+		}
 		else if (!strcmp(arg, "--debug"))
 			debug = DEBUG_KERNEL;
 		else if (!strcmp(arg, "--kcsan"))

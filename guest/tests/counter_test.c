@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "counter_lib.h"
 #include "harness.h"
+#include "kmsg.h"
 #include "readers.h"
 
 #include <errno.h>
@@ -73,6 +74,8 @@ TEST(kernel, load_succeeds)
  * write of 1 would go unseen), early enough that the count is still 0.
  */
 #define SECOND_READ_MS 900
+/* When writes_are_refused writes: after the first tick, and its lag. */
+#define WRITE_AFTER_MS (1000 + MAX_PHASE_LAG_MS + 10)
 
 /*
  * Result reads_zero_right_after_load: the first read is byte-exact and reads 0,
@@ -226,6 +229,72 @@ static int judge_phase(const struct ticks *t)
 	return 0;
 }
 
+/* The line grows its second digit at load + 10 s. */
+#define TWO_DIGITS_S 10
+#define PIECES_BEFORE_NS (8 * NSEC_PER_MSEC)
+
+/*
+ * Reads fd from its start to EOF in pieces of piece bytes, gap_ns apart;
+ * *a and *b bracket the first read, the one that makes the line.
+ */
+static ssize_t read_pieces(int fd, size_t piece, int64_t gap_ns, char *buf,
+			   size_t size, int64_t *a, int64_t *b)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	if (lseek(fd, 0, SEEK_SET))
+		return -errno;
+	*a = now_ns();
+	do {
+		r = read(fd, buf + len, piece < size - len ? piece : size - len);
+		if (!len)
+			*b = now_ns();
+		if (r < 0)
+			return -errno;
+		len += (size_t)r;
+		if (r && gap_ns)
+			sleep_ns(gap_ns);
+	} while (r > 0 && len < size);
+	return (ssize_t)len;
+}
+
+/* Pieces across the tick to 10, then every piece size and offset at 10. */
+static int judge_pieces(void)
+{
+	int64_t tick = counter_load_after + TWO_DIGITS_S * NSEC_PER_SEC, a, b;
+	char buf[64], one;
+	unsigned long n;
+	size_t piece;
+	ssize_t len;
+	off_t off;
+	int fd = open(COUNTER_PROC, O_RDONLY);
+
+	ASSERT(fd >= 0, "open: %s", errname(errno));
+	sleep_ns(tick - PIECES_BEFORE_NS - now_ns());
+	len = read_pieces(fd, 1, NSEC_PER_MSEC, buf, sizeof(buf), &a, &b);
+	ASSERT(len > 0 && counter_parse(buf, (size_t)len, &n) == 0,
+	       "bytes read one at a time across the tick to %d: \"%.*s\"",
+	       TWO_DIGITS_S, (int)(len > 0 ? len : 0), buf);
+	ASSERT(count_fits_clock(n, a, b), "count %lu, its first byte read %.3f s after load",
+	       n, SECS(a - counter_load_after));
+	ASSERT(now_ns() > tick, "the reads ended before the tick");
+	sleep_ns(tick + (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC) - now_ns());
+	for (piece = 1; piece <= sizeof(buf); piece++) {
+		len = read_pieces(fd, piece, 0, buf, sizeof(buf), &a, &b);
+		ASSERT(len > 0 && counter_parse(buf, (size_t)len, &n) == 0 &&
+		       n >= TWO_DIGITS_S && count_fits_clock(n, a, b),
+		       "read in pieces of %zu at %.3f s after load: \"%.*s\"", piece,
+		       SECS(a - counter_load_after), (int)(len > 0 ? len : 0), buf);
+	}
+	for (off = 0; off < len; off++)
+		ASSERT(pread(fd, &one, 1, off) == 1 && one == buf[off],
+		       "pread of a byte at %lld gave '%c', the line has '%c' there",
+		       (long long)off, one, buf[off]);
+	close(fd);
+	return 0;
+}
+
 /*
  * The count sampled from load for 9 s: its value, period and phase.
  *
@@ -239,9 +308,17 @@ static int judge_phase(const struct ticks *t)
  * Result ticks_0_to_25_ms_after_load_plus_n_s: (same test) no count changes
  * before load + N s, counted from the moment `finit_module` began, and none
  * more than 25 ms after it, counted from when it returned
+ *
+ * Result reads_in_pieces_across_the_tick_to_10: (same test) read a byte at a
+ * time, 1 ms apart, from 8 ms before load + 10 s, where the line grows a
+ * digit, the bytes are one whole line, its N fitting the clock when the first
+ * byte was read; then at two digits, every piece size from 1 to 64 bytes reads
+ * the whole line, and `pread` of one byte at every offset gives that line's
+ * byte
  */
 TEST_RESULTS(counter, ticks_for_9_s, 60, "count_matches_monotonic_clock",
-	     "tick_period_within_1000_ppm", "ticks_0_to_25_ms_after_load_plus_n_s")
+	     "tick_period_within_1000_ppm", "ticks_0_to_25_ms_after_load_plus_n_s",
+	     "reads_in_pieces_across_the_tick_to_10")
 {
 	struct ticks t = { 0 };
 	int ret = sample_ticks(counter_fd, &t);
@@ -252,7 +329,9 @@ TEST_RESULTS(counter, ticks_for_9_s, 60, "count_matches_monotonic_clock",
 	next_result();
 	judge_period(&t);
 	next_result();
-	return judge_phase(&t);
+	judge_phase(&t);
+	next_result();
+	return judge_pieces();
 }
 
 static int read_all(int fd, size_t chunk, char *out, size_t outlen)
@@ -421,16 +500,23 @@ static int try_writes(void)
 }
 
 /*
- * Result writes_are_refused: root gets `EIO`, nobody gets `EACCES`, N and the
- * mode are unchanged
+ * Written once N is 1 or more, so that a write that reset the count would
+ * show.
+ *
+ * Result writes_are_refused: once N is 1 or more, root gets `EIO`, nobody gets
+ * `EACCES`, N and the mode are unchanged
  */
 TEST(counter, writes_are_refused)
 {
 	unsigned long before, after;
 	struct stat st;
+	int64_t a, b;
 	int fd;
 
+	sleep_ns(counter_load_after + WRITE_AFTER_MS * NSEC_PER_MSEC - now_ns());
 	ASSERT_OK(counter_read(&before));
+	ASSERT(before >= 1, "count %lu %.0f ms after the load", before,
+	       MS(now_ns() - counter_load_after));
 	fd = open(COUNTER_PROC, O_WRONLY);
 	if (fd >= 0) {
 		ssize_t w = write(fd, "0\n", 2);
@@ -450,8 +536,10 @@ TEST(counter, writes_are_refused)
 	ASSERT_ERRNO(truncate(COUNTER_PROC, 0) ? -errno : 0, -EACCES);
 	ASSERT(try_writes() == 0, "nobody managed to write");
 
+	a = now_ns();
 	ASSERT(counter_read(&after) == 0, "read after writing failed");
-	ASSERT(after >= before && count_fits_clock(after, now_ns(), now_ns()),
+	b = now_ns();
+	ASSERT(after >= before && count_fits_clock(after, a, b),
 	       "count went from %lu to %lu", before, after);
 	ASSERT(stat(COUNTER_PROC, &st) == 0 && st.st_size == 0 &&
 	       (st.st_mode & 07777) == 0444, "the entry changed");
@@ -463,19 +551,33 @@ TEST(counter, writes_are_refused)
  * before to 50 ms after each load + N s for the first 10 s (through 9 to 10,
  * where the line grows a digit), see only whole, non-decreasing lines, each
  * fitting the clock
+ *
+ * Result thread_wakes_once_a_second_while_read: (same test) meanwhile the
+ * thread sleeps and wakes once a second, no more (its voluntary switches, one
+ * a wake-up, at most the seconds read and 2): readers never wake it
  */
-TEST(counter, concurrent_readers_see_whole_lines)
+TEST_RESULTS(counter, concurrent_readers, DEFAULT_TIMEOUT_S,
+	     "concurrent_readers_see_whole_lines",
+	     "thread_wakes_once_a_second_while_read")
 {
 	struct reader r[READERS];
+	struct task_info before, after;
 	unsigned long highest = 0;
-	long total = 0;
+	long total = 0, wakeups;
+	int64_t start, end;
+	pid_t pid = 0;
 	int i;
 
+	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
+	ASSERT_OK(task_info(pid, &before));
+	start = now_ns();
 	/* Through 9 to 10: the line grows by a digit as it changes. */
 	readers_start(r, READERS, READERS / 2, 1);
 	sleep_ns(counter_load_before + READ_SECONDS * NSEC_PER_SEC +
 		 NSEC_PER_SEC / 2 - now_ns());
 	readers_stop(r, READERS);
+	end = now_ns();
+	ASSERT_OK(task_info(pid, &after));
 	for (i = 0; i < READERS; i++) {
 		ASSERT(r[i].bad_lines == 0 && r[i].last_err == 0 &&
 		       r[i].went_back == 0,
@@ -490,6 +592,12 @@ TEST(counter, concurrent_readers_see_whole_lines)
 	test_msg("%d readers, %ld reads around each of the first %d ticks, up to count %lu",
 		 READERS, total, READ_SECONDS, highest);
 	ASSERT_GE(highest, READ_SECONDS);
+	next_result();
+	wakeups = after.sleeps - before.sleeps;
+	test_msg("the thread woke %ld times in %.1f s of reads", wakeups,
+		 SECS(end - start));
+	ASSERT(wakeups <= (long)SECS(end - start) + 2,
+	       "the thread woke %ld times in %.1f s", wakeups, SECS(end - start));
 	return 0;
 }
 
@@ -733,8 +841,9 @@ TEST(counter, rmmod_is_prompt)
 }
 
 /*
- * Result rmmod_with_active_readers: readers see whole lines, then only `ENOENT`
- * (new opens) or `EIO` (held descriptors); entry, thread and module are gone
+ * Result rmmod_with_active_readers: readers see whole lines whose N never goes
+ * back, then only `ENOENT` (new opens) or `EIO` (held descriptors); entry,
+ * thread and module are gone
  */
 TEST(kernel, rmmod_with_active_readers)
 {
@@ -753,6 +862,8 @@ TEST(kernel, rmmod_with_active_readers)
 
 		ASSERT(r[i].bad_lines == 0, "reader %d saw %ld malformed lines",
 		       i, r[i].bad_lines);
+		ASSERT(r[i].went_back == 0, "reader %d saw N go back %ld times",
+		       i, r[i].went_back);
 		ASSERT(!r[i].other_err[0], "reader %d saw %s", i,
 		       r[i].other_err);
 		ASSERT(r[i].good > 0, "reader %d read nothing", i);
@@ -796,13 +907,14 @@ TEST(kernel, load_unload_cycles_start_at_zero)
 
 /*
  * Result failed_load_leaves_nothing: with `/proc/counter` taken, the load fails
- * with `ENOMEM`, logs why and never says `loaded`, leaves no thread, and the
- * other entry is untouched
+ * with `ENOMEM`, logs why and nothing else (no `loaded`, no `unloaded`: of the
+ * module's records, only that one), leaves no thread, and the other entry is
+ * untouched
  */
 TEST(kernel, failed_load_leaves_nothing)
 {
-	char before[64] = "", after[64] = "", line[512];
-	int ret, kfd, loaded_fd, found, said_loaded;
+	char before[64] = "", after[64] = "", line[512], other[512] = "";
+	int ret, kfd, loaded_fd, all_fd, found, said_loaded, ours = 0;
 
 	ASSERT_OK(module_load("squatter"));
 	read_text(COUNTER_PROC, before, sizeof(before));
@@ -810,8 +922,17 @@ TEST(kernel, failed_load_leaves_nothing)
 	sysctl_write("panic_on_warn", 0);
 	kfd = kmsg_from_now();
 	loaded_fd = kmsg_from_now();
+	all_fd = kmsg_from_now();
 	ret = module_load("counter");
 	read_text(COUNTER_PROC, after, sizeof(after));
+	/* The module's own records: the loader's notes are not its. */
+	while (all_fd >= 0 && kmsg_next(all_fd, line, sizeof(line)))
+		if (!strncmp(line, "counter: ", 9) &&
+		    !strstr(line, "taints kernel") && !strstr(line, "tainting kernel") &&
+		    strcmp(line, NO_ENTRY_LINE) && !ours++)
+			snprintf(other, sizeof(other), "%s", line);
+	if (all_fd >= 0)
+		close(all_fd);
 	found = kmsg_since(kfd, NO_ENTRY_LINE, line,
 			   sizeof(line));
 	said_loaded = kmsg_since(loaded_fd, "counter: loaded", line,
@@ -828,5 +949,6 @@ TEST(kernel, failed_load_leaves_nothing)
 	       before, after);
 	ASSERT(found, "no \"cannot create /proc/counter\" error in the log");
 	ASSERT(!said_loaded, "the failed load logged \"%s\"", line);
+	ASSERT(!ours, "the failed load also logged \"%s\"", other);
 	return 0;
 }
