@@ -32,7 +32,7 @@
 #define TIMENS_OFFSET_S 1000000
 #define STALL_MS 1500
 /* Beyond what unloading a no-op module takes on the same machine. */
-#define MAX_RMMOD_AFTER_SERVE_MS 250.0
+#define MAX_RMMOD_AFTER_SERVE_MS 100.0
 
 static int read_fits_clock(const char *who)
 {
@@ -217,7 +217,7 @@ static int uffd_open(char **page, long size)
  *
  * Result rmmod_waits_for_a_stalled_read: a read stalled inside `read()` (its
  * buffer a `userfaultfd` page nobody serves): `rmmod` waits beside it for 1.5 s
- * with the module still there, ends within 250 ms (beyond a no-op module's
+ * with the module still there, ends within 100 ms (beyond a no-op module's
  * unload) once the page is served, and the reader gets its whole line; the
  * final count in the kernel log is the clock's when `rmmod` ends, not when it
  * began; module, entry and thread are gone
