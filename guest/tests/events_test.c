@@ -300,11 +300,9 @@ TEST(counter, signals_leave_the_thread_alone)
 TEST(counter, timer_slack_raised_keeps_ticks_on_time)
 {
 	char path[64], text[32];
-	struct timespec ts;
-	int64_t first, k, at, a, b;
-	unsigned long n;
+	int64_t first, k, a = 0;
+	unsigned long n = 0;
 	pid_t pid = 0;
-	int ret;
 
 	ASSERT(kthreads_named("counter", &pid) == 1, "no counter thread");
 	snprintf(path, sizeof(path), "/proc/%d/timerslack_ns", pid);
@@ -317,10 +315,11 @@ TEST(counter, timer_slack_raised_keeps_ticks_on_time)
 	/* The tick armed before the write keeps its slack: the next has it. */
 	first = (now_ns() - counter_load_after) / NSEC_PER_SEC + 1;
 	for (k = first; k < first + SLACK_TICKS; k++) {
-		at = counter_load_after + k * NSEC_PER_SEC +
-		     (int64_t)((MAX_PHASE_LAG_MS + 10) * NSEC_PER_MSEC);
-		ts.tv_sec = at / NSEC_PER_SEC;
-		ts.tv_nsec = at % NSEC_PER_SEC;
+		int64_t at = counter_load_after + k * NSEC_PER_SEC +
+			     (int64_t)((MAX_PHASE_LAG_MS + 10) * NSEC_PER_MSEC), b;
+		struct timespec ts = { at / NSEC_PER_SEC, at % NSEC_PER_SEC };
+		int ret;
+
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		a = now_ns();
