@@ -19,6 +19,10 @@
 #define UNLOADED_LINE "counter: unloaded, the counter was at "
 #define NO_ENTRY_LINE "counter: cannot create /proc/counter"
 #define NO_THREAD_LINE "counter: cannot start the counting thread: "
+/* The module loader's own notes about an out-of-tree, unsigned counter.ko. */
+#define LOADER_TAINT_LINE "counter: loading out-of-tree module taints kernel."
+#define LOADER_UNSIGNED_LINE \
+	"counter: module verification failed: signature and/or required key missing - tainting kernel"
 #define NSEC_PER_SEC 1000000000LL
 #define NSEC_PER_MSEC 1000000LL
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -270,7 +270,11 @@ static char *read_globs(const char *path)
 		free(globs);
 		return NULL;
 	}
-	globs[strcspn(globs, "\n")] = '\0';
+	/* A glob a line, or several a line separated by commas: all of them. */
+	while (len > 0 && globs[len - 1] == '\n')
+		globs[--len] = '\0';
+	for (char *nl = strchr(globs, '\n'); nl; nl = strchr(nl, '\n'))
+		*nl = ',';
 	return globs;
 }
 

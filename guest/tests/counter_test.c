@@ -243,6 +243,7 @@ static int judge_phase(const struct ticks *t)
 /* The line grows its second digit at load + 10 s. */
 #define TWO_DIGITS_S 10
 #define PIECES_BEFORE_NS (5 * NSEC_PER_MSEC)
+#define PIECES_TICKS 3
 
 /*
  * Reads fd from its start to EOF in pieces of piece bytes; *a and *b
@@ -277,7 +278,8 @@ static ssize_t read_pieces(int fd, size_t piece, char *buf, size_t size,
 static int pieces_across(int fd, int tick)
 {
 	size_t first = strlen(COUNTER_PREFIX) + 1, len;
-	int64_t at = counter_load_after + tick * NSEC_PER_SEC, a, b;
+	/* The tick comes after load + tick s: from when the load began. */
+	int64_t at = counter_load_before + tick * NSEC_PER_SEC, a, b;
 	char buf[64];
 	unsigned long n;
 	ssize_t r;
@@ -290,7 +292,8 @@ static int pieces_across(int fd, int tick)
 	ASSERT(r == (ssize_t)first, "read of %zu bytes gave %zd", first, r);
 	if (b >= at)
 		return 1;
-	sleep_ns(at + (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC) - now_ns());
+	sleep_ns(counter_load_after + tick * NSEC_PER_SEC +
+		 (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC) - now_ns());
 	for (len = first; len < sizeof(buf) && (r = read(fd, buf + len, 1)) > 0;)
 		len += (size_t)r;
 	ASSERT(counter_parse(buf, len, &n) == 0,
@@ -310,14 +313,13 @@ static int judge_pieces(void)
 	size_t piece;
 	ssize_t len;
 	off_t off;
-	int fd = open(COUNTER_PROC, O_RDONLY), ret;
+	int fd = open(COUNTER_PROC, O_RDONLY), ret, tick;
 
 	ASSERT(fd >= 0, "open: %s", errname(errno));
-	/* A first read that came after its tick tells nothing: the next one. */
-	ret = pieces_across(fd, TWO_DIGITS_S);
-	if (ret > 0)
-		ret = pieces_across(fd, TWO_DIGITS_S + 1);
-	ASSERT(ret == 0, "%s", ret > 0 ? "the first read came after the tick twice" :
+	/* A first read that came after its tick tells nothing: the next ones. */
+	for (tick = TWO_DIGITS_S, ret = 1; ret > 0 && tick < TWO_DIGITS_S + PIECES_TICKS; tick++)
+		ret = pieces_across(fd, tick);
+	ASSERT(ret == 0, "%s", ret > 0 ? "the first read came after the tick each time" :
 	       "read in pieces across a tick");
 	for (piece = 1; piece <= sizeof(buf); piece++) {
 		len = read_pieces(fd, piece, buf, sizeof(buf), &a, &b);
@@ -349,9 +351,10 @@ static int judge_pieces(void)
  * more than 15 ms after it, counted from when it returned
  *
  * Result reads_in_pieces_across_the_tick_to_10: (same test) the prefix and
- * the first digit read 5 ms before load + 10 s, where the line grows a digit,
- * the rest a byte at a time after it: one whole line, its N fitting the clock
- * when the first read was made (a first read late for the tick tries the next);
+ * the first digit read 5 ms before load + 10 s (from when the load began),
+ * where the line grows a digit, the rest a byte at a time after it: one whole
+ * line, its N fitting the clock when the first read was made (a first read
+ * late for the tick tries the next, up to 12 s);
  * then at two digits, every piece size from 1 to 64 bytes reads the whole
  * line, and `pread` of one byte at every offset gives that line's byte
  */
@@ -543,7 +546,8 @@ static int try_writes(void)
  * show.
  *
  * Result writes_are_refused: once N is 1 or more, root gets `EIO`, nobody gets
- * `EACCES`, N and the mode are unchanged
+ * `EACCES`, the mode is unchanged, and N fits the clock right after the writes
+ * and after the thread's next tick
  */
 TEST(counter, writes_are_refused)
 {
@@ -580,6 +584,14 @@ TEST(counter, writes_are_refused)
 	b = now_ns();
 	ASSERT(after >= before && count_fits_clock(after, a, b),
 	       "count went from %lu to %lu", before, after);
+	/* A write that moved the count would show at the thread's next tick. */
+	sleep_ns(counter_load_after + (before + 1) * NSEC_PER_SEC +
+		 (int64_t)((MAX_PHASE_LAG_MS + 10) * NSEC_PER_MSEC) - now_ns());
+	a = now_ns();
+	ASSERT(counter_read(&after) == 0, "read a tick after writing failed");
+	b = now_ns();
+	ASSERT(after > before && count_fits_clock(after, a, b),
+	       "count %lu a tick after the writes, %lu before", after, before);
 	ASSERT(stat(COUNTER_PROC, &st) == 0 && st.st_size == 0 &&
 	       (st.st_mode & 07777) == 0444, "the entry changed");
 	return 0;
@@ -953,7 +965,7 @@ TEST(kernel, load_unload_cycles_start_at_zero)
 TEST(kernel, failed_load_leaves_nothing)
 {
 	char before[64] = "", after[64] = "", line[512], other[512] = "";
-	int ret, kfd, loaded_fd, all_fd, found, said_loaded, ours = 0;
+	int ret, kfd, loaded_fd, all_fd, found, said_loaded, ours = 0, reasons = 0;
 
 	ASSERT_OK(module_load("squatter"));
 	read_text(COUNTER_PROC, before, sizeof(before));
@@ -964,12 +976,16 @@ TEST(kernel, failed_load_leaves_nothing)
 	all_fd = kmsg_from_now();
 	ret = module_load("counter");
 	read_text(COUNTER_PROC, after, sizeof(after));
-	/* The module's own records: the loader's notes are not its. */
-	while (all_fd >= 0 && kmsg_next(all_fd, line, sizeof(line)))
-		if (!strncmp(line, "counter: ", 9) &&
-		    !strstr(line, "taints kernel") && !strstr(line, "tainting kernel") &&
-		    strcmp(line, NO_ENTRY_LINE) && !ours++)
+	/* The module's own records, one of them the reason: the loader's are not its. */
+	while (all_fd >= 0 && kmsg_next(all_fd, line, sizeof(line))) {
+		if (strncmp(line, "counter: ", 9) || !strcmp(line, LOADER_TAINT_LINE) ||
+		    !strcmp(line, LOADER_UNSIGNED_LINE))
+			continue;
+		if (!strcmp(line, NO_ENTRY_LINE) && !reasons++)
+			continue;
+		if (!ours++)
 			snprintf(other, sizeof(other), "%s", line);
+	}
 	if (all_fd >= 0)
 		close(all_fd);
 	found = kmsg_since(kfd, NO_ENTRY_LINE, line,

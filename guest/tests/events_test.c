@@ -288,9 +288,11 @@ TEST(counter, signals_leave_the_thread_alone)
 /*
  * The timer slack is the module's to decide: anyone with CAP_SYS_NICE may
  * raise a kernel thread's through /proc/PID/timerslack_ns (since 4.6), and
- * a thread that slept with its own would wake up to that much late. The
- * reads are a second apart, with nothing else to wake the guest between:
- * a late tick is not hidden by another timer's interrupt.
+ * a thread that slept with its own would wake up to that much late. An
+ * interrupt that runs the timers of the thread's CPU expires its timer
+ * from its deadline on, and would hide the slack: the thread is put on
+ * CPU 1 and the test on CPU 0, where there are two, so that the test's
+ * own wake-ups do not. A slack shorter than the read's 40 ms goes unseen.
  *
  * Result timer_slack_raised_keeps_ticks_on_time: the thread's timer slack
  * raised to 0.9 s from outside; read just after each of the next two whole
@@ -308,6 +310,16 @@ TEST(counter, timer_slack_raised_keeps_ticks_on_time)
 	snprintf(path, sizeof(path), "/proc/%d/timerslack_ns", pid);
 	if (access(path, W_OK))
 		SKIP("no %s (Linux 4.6)", path);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(1, &one);
+		ASSERT_OK(sched_setaffinity(pid, sizeof(one), &one) ? -errno : 0);
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		ASSERT_OK(sched_setaffinity(0, sizeof(one), &one) ? -errno : 0);
+	}
 	snprintf(text, sizeof(text), "%lld", RAISED_SLACK_NS);
 	ASSERT_OK(write_file(path, text));
 	ASSERT_OK(read_text(path, text, sizeof(text)));

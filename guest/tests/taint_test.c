@@ -67,8 +67,7 @@ static int documented(const char *text)
 	if (!strcmp(text, LOADED_LINE) || !strcmp(text, NO_ENTRY_LINE))
 		return 1;
 	/* The module loader's, once, about any out-of-tree unsigned module. */
-	if (!strcmp(text, "counter: loading out-of-tree module taints kernel.") ||
-	    !strcmp(text, "counter: module verification failed: signature and/or required key missing - tainting kernel"))
+	if (!strcmp(text, LOADER_TAINT_LINE) || !strcmp(text, LOADER_UNSIGNED_LINE))
 		return 1;
 	if (sscanf(text, UNLOADED_LINE "%lu%n", &n, &end) == 1 && !text[end])
 		return 1;
