@@ -217,10 +217,10 @@ static int uffd_open(char **page, long size)
  *
  * Result rmmod_waits_for_a_stalled_read: a read stalled inside `read()` (its
  * buffer a `userfaultfd` page nobody serves): `rmmod` waits beside it for 1.5 s
- * with the module still there, ends within 100 ms (beyond the slowest of three no-op
- * unloads) once the page is served, and the reader gets its whole line; the
- * final count in the kernel log is the clock's when `rmmod` ends, not when it
- * began; module, entry and thread are gone
+ * with the module still there, ends within 100 ms (beyond the slowest of
+ * three no-op unloads) once the page is served, and the reader gets its whole
+ * line; the final count in the kernel log is the clock's when `rmmod` ends,
+ * not when it began; module, entry and thread are gone
  */
 TEST(counter, rmmod_waits_for_a_stalled_read)
 {
