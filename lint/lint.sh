@@ -217,23 +217,12 @@ checks() {
 		lint/lint-checks-test.sh
 }
 
-selected() {
-	local glob globs
-	[ -n "$only" ] || return 0
-	IFS=, read -ra globs <<<"$only"
-	for glob in "${globs[@]}"; do
-		# shellcheck disable=SC2053 # the pattern is a glob on purpose
-		[[ $1 == $glob ]] && return 0
-	done
-	return 1
-}
-
 planned=0 counting=1
 # check [--silent] NAME COMMAND...: ktap_check, for a check -t selects.
 check() {
 	local name=$1
 	[ "$1" = --silent ] && name=$2
-	selected "$name" || return 0
+	globs_select "$name" "$only" || return 0
 	if [ "$counting" -eq 1 ]; then
 		planned=$((planned + 1))
 	else

@@ -41,6 +41,19 @@ arch_names() {
 	done
 }
 
+# globs_select NAME GLOBS: whether NAME matches one of the comma-separated
+# GLOBS, as the suite's -t takes them; no GLOBS selects every name.
+globs_select() {
+	local glob globs
+	[ -n "$2" ] || return 0
+	IFS=, read -ra globs <<<"$2"
+	for glob in "${globs[@]}"; do
+		# shellcheck disable=SC2053 # the pattern is a glob on purpose
+		[[ $1 == $glob ]] && return 0
+	done
+	return 1
+}
+
 # What kernels the machine (or the system at root $1) has: /boot and
 # /lib/modules file by file (a directory's time left out: it changes when
 # an entry comes and goes again), and the linux-image and linux-headers

@@ -109,19 +109,6 @@ build_modules() {
 	{ echo "$want"; (cd "$dir" && ls -- *.ko); } >"$stamp.new" && mv "$stamp.new" "$stamp"
 }
 
-# Whether T (comma-separated globs, as the suite takes them) selects the
-# test result NAME; no T selects every test.
-selected() {
-	local glob globs
-	[ -n "${T:-}" ] || return 0
-	IFS=, read -ra globs <<<"$T"
-	for glob in "${globs[@]}"; do
-		# shellcheck disable=SC2053 # the pattern is a glob on purpose
-		[[ $1 == $glob ]] && return 0
-	done
-	return 1
-}
-
 # counter.ko (or the one given, or a variant of counter.c), the helper
 # modules, and the guest programs for the architecture.
 build() {
@@ -150,8 +137,9 @@ build() {
 	# counter.c without the functions the suite calls fails that test.
 	kunit=
 	case $mode in check*)
-		selected kunit_arithmetic_at_boundaries ||
-			{ [ "$flavour" = kcsan ] && selected kcsan_finds_no_race_on_the_count; } ||
+		globs_select kunit_arithmetic_at_boundaries "${T:-}" ||
+			{ [ "$flavour" = kcsan ] &&
+				globs_select kcsan_finds_no_race_on_the_count "${T:-}"; } ||
 			return 0
 		if build_modules "$kunit_dir" "${COUNTER_C:-$top/counter.c}" \
 			"$top"/guest/kunit/{Kbuild,counter_kunit.c,kunit_shim.h}; then
