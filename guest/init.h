@@ -27,6 +27,12 @@
 #define TEST_PREFIX "# TEST "
 #define RUN_PREFIX "# RUN "
 
+/*
+ * In a graded run (--contract), the kernel log record written as each test
+ * begins: a kernel report after it and before the next is that test's.
+ */
+#define KMSG_RUN_MARK "counter_test: RUN "
+
 /* Each kernel log record, read back from /dev/kmsg, as a TAP comment. */
 #define KMSG_PREFIX "# kmsg: "
 #define KMSG_END KMSG_PREFIX "end of the kernel log"

@@ -3,7 +3,7 @@
 # Installs the Debian packages a target needs, when any is missing: the
 # only step that needs root. As another user it prints the apt-get line.
 # Usage: deps.sh TARGET   (check, demo, mutants, verdict, matrix, debug,
-#                          bench, deb, lint, install, user)
+#                          grade, bench, deb, lint, install, user)
 # No kernel is among them: guest kernels, their headers and the kernel
 # source are fetched into the cache. A guest of another architecture
 # (GUEST_ARCH, a record in kernels/arch/) needs its QEMU, cross compiler and C
@@ -43,6 +43,9 @@ matrix)
 		pkgs+=($(arch_pkgs "$a"))
 	done ;;
 debug) pkgs+=(xz-utils bc bison flex libelf-dev libssl-dev openssl) ;;
+# The memory-safety section's debug kernel; the zip and its checks.
+grade) pkgs+=(xz-utils bc bison flex libelf-dev libssl-dev openssl zip unzip jq
+	      libxml2-utils) ;;
 lint) pkgs+=(git xz-utils sparse clang-format cppcheck groff dpkg-dev patch
 	    shellcheck) ;;
 deb) pkgs+=(git dpkg-dev debhelper dh-dkms dkms groff man-db fakeroot) ;;

@@ -26,7 +26,7 @@ TEST_SRCS := guest/lib/harness.c guest/tests/fixtures.c \
 	guest/tests/signing_test.c \
 	guest/tests/taint_test.c $(GUEST_LIB)
 
-.PHONY: check check-debug check-kcsan matrix check-symbols mutants check-verdict bench \
+.PHONY: grade check-grade gradescope check check-debug check-kcsan matrix check-symbols mutants check-verdict bench \
 	demo shell check-shell guest-tools lint docs deb check-deb check-install check-user
 
 build/guest/%/init: guest/init.c guest/init.h guest/lib/kmsg.c guest/lib/kmsg.h
@@ -50,8 +50,13 @@ build/host/verdict: run/verdict.c guest/init.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
+build/host/grade: run/grade.c guest/init.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
 # The guest's programs, for its architecture alone, and the verdict.
-guest-tools: $(GUEST)/init $(GUEST)/counter_test $(GUEST)/counter_bench build/host/verdict
+guest-tools: $(GUEST)/init $(GUEST)/counter_test $(GUEST)/counter_bench build/host/verdict \
+	build/host/grade
 
 ##
 ## Tests in QEMU guests (nothing is loaded into, or installed on, this machine):
@@ -119,6 +124,31 @@ mutants:
 	@rig/deps.sh mutants
 	@$(MAKE) --no-print-directory guest-tools
 	@run/mutants.sh
+
+##
+## Grading another implementation of the module (docs/grading.md):
+##   make grade SUBMISSION="PATH..."
+##                        scores each (a directory of sources, or a .c file) by
+##                        grade/rubric: a report, TAP, results.json, junit.xml
+grade:
+	@test -n "$(SUBMISSION)" || { echo "make grade SUBMISSION=PATH..." >&2; exit 2; }
+	@rig/deps.sh grade
+	@$(MAKE) --no-print-directory guest-tools
+	@run/grade.sh $(SUBMISSION)
+
+##   make check-grade     grades counter.c, the example submissions in
+##                        grade/examples/ and the mutants with a Loses: header,
+##                        each against what it must lose; counter.c at half a
+##                        core; the Gradescope zip against a stand-in /autograder
+check-grade:
+	@rig/deps.sh grade
+	@$(MAKE) --no-print-directory guest-tools
+	@run/grade-test.sh $(GRADE_TESTS)
+
+##   make gradescope      the autograder zip for Gradescope, in build/gradescope/
+gradescope:
+	@rig/deps.sh grade
+	@run/gradescope.sh
 
 # The verdict on crafted runs it must fail; prove reads the TAP streams
 # that guest runs left in build/.
@@ -190,6 +220,10 @@ check-user:
 ##   COUNTER_ACCEL=kvm    guests under KVM instead of TCG
 ##   T=NAME,GLOB          make check: only the tests a name or glob matches
 ##   QUICK=1              make bench: short windows
+##   SUBMISSION="PATH..." make grade: the submissions, directories or .c files
+##   GRADE_TESTS="NAME..." make check-grade: only these (counter, an example's
+##                        or a mutant's name, half, gradescope)
+##   RUBRIC=FILE          make gradescope: the rubric it carries (grade/rubric)
 ##   MATRIX_SKIP="ROW..." make matrix: rows left out (amd64:6.1, amd64:sid, arm64)
 ##   SUITE=trixie|sid     make check-user: in a chroot of that Debian release
 ##   USER_TARGETS="..."   make check-user: what the user runs, each target quoted

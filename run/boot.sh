@@ -5,7 +5,8 @@
 # initramfs, boot it in QEMU (the machine that the architecture's record
 # in kernels/arch/ names), and judge the run.
 #
-# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|mutants|build [MODE]
+# Usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|mutants|grade|grade-debug|
+#                build [MODE]
 #   check-debug runs the suite, plus the debug-only tests, on the debug
 #   kernel that kernels/debug-build.sh makes; check-kcsan runs those and
 #   the race test on the KCSAN kernel (debug-build.sh kcsan). build MODE
@@ -15,6 +16,11 @@
 #   (COUNTER_MUTANTS, a file of "NAME KILLER DIR" lines, DIR holding the
 #   mutant's counter.ko and, if built, its counter_kunit.ko), which
 #   guest/mutants.sh runs one after another; run/mutants.sh judges them.
+#   grade boots one guest for several submissions (COUNTER_GRADE, a file
+#   of "NAME DIR" lines, DIR holding the submission's counter.ko and the
+#   selection of tests it is graded by), which guest/grade.sh runs one
+#   after another as a contract; grade-debug does so on the debug kernel;
+#   run/grade.sh judges them. Neither builds or loads this tree's module.
 # Environment: GUEST_ARCH (Debian's name for the guest's architecture, a
 #   record in kernels/arch/; default amd64), KVER (guest kernel release,
 #   default: the one its record's suite and flavour name), KCC (compiler
@@ -25,13 +31,16 @@
 #   suite at its first failure), COUNTER_ACCEL (default tcg; kvm is
 #   opt-in), COUNTER_TIMEOUT (seconds), QUICK (bench: short windows),
 #   T (check: only the tests matching these globs, comma-separated),
+#   COUNTER_MEMORY (the guest's memory, instead of its record's: a grader
+#   in 768 MB, docs/grading.md), COUNTER_SOURCES (a submission's sources,
+#   for build grade: run/grade.sh), COUNTER_GRADE (grade: see above),
 #   COUNTER_FORCE_FAIL (check: these tests fail right after their
 #   fixture's setup, to show that no failure spreads to the others),
 #   COUNTER_BREAK_FIRST_BOOT (the first boot looks for an init that is
 #   not there, to show that a kernel stopped before init boots again).
 set -euo pipefail
 
-mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|mutants|build [MODE]}
+mode=${1:?usage: boot.sh check|demo|bench|check-debug|check-kcsan|shell|mutants|grade|grade-debug|build [MODE]}
 build_only=
 [ "$mode" = build ] && { build_only=1; mode=${2:-check}; }
 . "$(dirname "$0")/../kernels/resolve.sh"
@@ -46,7 +55,10 @@ cross=$(arch_get "$arch" CROSS)
 append="panic=-1 oops=panic panic_on_warn=1 log_buf_len=8M"
 # The kernel built here that the mode boots, if any: debug or kcsan.
 flavour=
-case $mode in check-debug | check-kcsan) flavour=${mode#check-} ;; esac
+case $mode in
+check-debug | check-kcsan) flavour=${mode#check-} ;;
+grade-debug) flavour=debug ;;
+esac
 # A KCSAN report ends like a warning: under panic_on_warn a race in the
 # kernel's own code, which the verdict names and counts, would end the run.
 [ "$flavour" = kcsan ] && append=${append/ panic_on_warn=1/}
@@ -93,7 +105,7 @@ build_modules() {
 	fi
 	rm -f "$stamp" "$dir"/*.ko
 	if [ -z "$KCHROOT" ]; then
-		make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules || return
+		"${sandbox[@]}" make -s -C "$KBUILD" M="$dir" "${kmake[@]}" modules || return
 	else
 		inner=/build/${dir#"$COUNTER_BUILD"/}
 		rm -rf "$KCHROOT$inner"
@@ -101,12 +113,25 @@ build_modules() {
 		cp "$@" "$KCHROOT$inner"/ || return
 		# objtool reads /proc: mount it in a namespace that dies with the build.
 		# shellcheck disable=SC2016 # the inner sh expands them, the chroot as $1
-		unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && root=$1 &&
+		"${sandbox[@]}" unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && root=$1 &&
 			shift && exec chroot "$root" make -s "$@" modules' \
 			sh "$KCHROOT" -C "$KBUILD" M="$inner" "${kmake[@]}" || return
 		cp "$KCHROOT$inner"/*.ko "$dir"/ || return
 	fi
 	{ echo "$want"; (cd "$dir" && ls -- *.ko); } >"$stamp.new" && mv "$stamp.new" "$stamp"
+}
+
+# What a submission's build runs in: a network namespace of its own
+# (unprivileged, a user namespace too), where the machine allows one.
+sandbox=()
+sandboxed() {
+	if unshare --net true 2>/dev/null; then
+		sandbox=(unshare --net)
+	elif unshare --net --map-current-user true 2>/dev/null; then
+		sandbox=(unshare --net --map-current-user)
+	else
+		echo "boot.sh: no network namespace here: the build keeps the network" >&2
+	fi
 }
 
 # counter.ko (or the one given, or a variant of counter.c), the helper
@@ -117,7 +142,16 @@ build() {
 	tools=$COUNTER_BUILD/guest/$arch
 	kunit_dir=$out/kunit
 	make -s --no-print-directory -C "$top" guest-tools GUEST_ARCH="$arch"
-	if [ -n "${COUNTER_KO:-}" ]; then
+	if [ -n "${COUNTER_SOURCES:-}" ]; then
+		# A submission's sources and the Kbuild written for them
+		# (run/grade.sh), built beside them without the network.
+		sandboxed
+		build_modules "$COUNTER_SOURCES.build" "$COUNTER_SOURCES"/*
+		sandbox=()
+		module=$COUNTER_SOURCES.build/counter.ko
+	elif [ -n "${COUNTER_GRADE:-}" ]; then
+		module=
+	elif [ -n "${COUNTER_KO:-}" ]; then
 		module=$COUNTER_KO
 	elif [ -n "${COUNTER_C:-}" ]; then
 		# A directory of its own for each variant, named by its
@@ -170,6 +204,7 @@ program() {
 	check-debug | check-kcsan) tmo=600 ;;
 	demo) cmd="/bin/sh /demo.sh"; tmo=120 ;;
 	mutants) cmd="/bin/sh /mutants.sh"; tmo=${COUNTER_TIMEOUT:-600} ;;
+	grade | grade-debug) cmd="/bin/sh /grade.sh $scale"; tmo=${COUNTER_TIMEOUT:-600} ;;
 	shell) cmd="/bin/sh /shell.sh"; tmo=86400; append="$append guest_shell=1" ;;
 	bench) cmd="/bin/counter_bench /lib/counter ${QUICK:+quick}"; tmo=900 ;;
 	*) echo "boot.sh: unknown mode $mode" >&2; exit 2 ;;
@@ -198,6 +233,19 @@ boot_modules() {
 		*) cat "$file" ;;
 		esac >"$root/lib/boot/$(printf %02d "${boot_loaded[$name]}")-$name.ko"
 	done
+}
+
+# Each submission's counter.ko in /lib/grade/NAME with the helper modules,
+# its selection beside it, and the list guest/grade.sh reads.
+pack_grade() {
+	local name from
+	mkdir -p "$root/lib/grade"
+	while read -r name from; do
+		mkdir -p "$root/lib/grade/$name"
+		cp "$from/counter.ko" "$out"/helpers/{noop,squatter}.ko "$root/lib/grade/$name/"
+		cp "$from/selection" "$root/lib/grade/$name.selection"
+		echo "$name"
+	done <"$COUNTER_GRADE" >"$root/lib/grade/list"
 }
 
 # Each mutant's modules in /lib/mutants/NAME, beside the helper modules
@@ -245,18 +293,20 @@ pack() {
 	mkdir -p "$root"/{bin,lib/counter,proc,sys,dev,tmp}
 	cp "$tools/init" "$root/init"
 	cp "$tools/counter_test" "$tools/counter_bench" "$root/bin/"
-	cp "$top/guest/demo.sh" "$top/guest/shell.sh" "$top/guest/mutants.sh" "$root/"
+	cp "$top"/guest/{demo,shell,mutants,grade}.sh "$root/"
 	cp "$KBUSYBOX" "$root/bin/busybox"
 	for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo ls kill uptime; do
 		ln -s busybox "$root/bin/$applet"
 	done
-	cp "$module" "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
+	cp ${module:+"$module"} "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
 	[ -z "$kunit" ] || cp "$kunit" "$root/lib/counter/"
 	[ "$mode" = mutants ] && pack_mutants
+	[ -z "${COUNTER_GRADE:-}" ] || pack_grade
 	# The selection, of any length, in a file: not on the command line.
 	[ -z "${T:-}" ] || printf '%s\n' "$T" >"$root/selection"
-	pack_signing
+	# A submission is graded unsigned, signatures not enforced.
+	[ -z "$module" ] || pack_signing
 	[ "$(arch_get "$arch" OUTPUT)" = virtio ] && boot_modules virtio_pci virtio_console
 	initrd=$out/$mode.cpio.gz
 	(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
@@ -272,7 +322,7 @@ machine() {
 	machine=$(arch_get "$arch" MACHINE) cpu=$(arch_get "$arch" CPU)
 	read -ra opts <<<"$(arch_get "$arch" QEMU_OPTIONS)"
 	qemu=("$(arch_get "$arch" QEMU)" -M "$machine" ${cpu:+-cpu "$cpu"} "${opts[@]}"
-	      -smp "$(arch_get "$arch" CPUS)" -m "$(arch_get "$arch" MEMORY)")
+	      -smp "$(arch_get "$arch" CPUS)" -m "${COUNTER_MEMORY:-$(arch_get "$arch" MEMORY)}")
 	console_tty=$(arch_get "$arch" CONSOLE)
 	port=$(arch_get "$arch" OUTPUT)
 	output_tty=/dev/$port
@@ -351,7 +401,7 @@ judge() {
 		cat "$output" "$logs/$mode-verdict.log" >"$logs/$mode.tap"
 		exit "$status" ;;
 	demo|bench) exec "$VERDICT" --marker "$output" "$status" ;;
-	mutants) exit "$status" ;;
+	mutants | grade | grade-debug) exit "$status" ;;
 	shell) exit "$status" ;;
 	esac
 }

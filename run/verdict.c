@@ -5,6 +5,7 @@
  * Usage: verdict TAP_LOG CONSOLE_LOG QEMU_STATUS
  *        verdict --host-checks          how many results it appends
  *        verdict --marker TAP_LOG QEMU_STATUS   (demo, bench: the marker only)
+ *        verdict --reports TAP_LOG CONSOLE_LOG  (a graded run's kernel reports)
  *
  * TAP_LOG is what the guest wrote on its second serial port: the suite's
  * TAP stream, the kernel log its init read back from /dev/kmsg, and init's
@@ -35,6 +36,11 @@
  * fails, a race in the kernel's own code is named and counted.
  *
  * The last line is "N passed, N failed" (", N skipped" when any were).
+ *
+ * --reports judges a graded run's kernel log and console the same way, and
+ * prints each report as "REPORT<tab>SUBMISSION<tab>TEST<tab>DETECTOR<tab>
+ * LINE": the submission and test whose marks (KMSG_RUN_MARK) came last
+ * before it. The read-back log, when whole, else the console.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +122,9 @@ struct log_judge {
 	int injected;		/* reports of injected failures excused */
 	int bad;
 	int banner, load_line;
+	/* In a graded run: the submission and test the log is in. */
+	int attribute;
+	char submission[128], test[128];
 	/* KCSAN's reports of races in the kernel's own code, by title. */
 	int kernel_races, nraces;
 	struct {
@@ -154,8 +163,28 @@ static int recently(struct log_judge *j, const char *text)
 
 static void report(struct log_judge *j, const char *detector, const char *line)
 {
-	printf("# %s (%s): %s\n", j->source, detector, line);
+	if (j->attribute)
+		printf("REPORT\t%s\t%s\t%s\t%s\n", j->submission[0] ? j->submission : "-",
+		       j->test[0] ? j->test : "-", detector, line);
+	else
+		printf("# %s (%s): %s\n", j->source, detector, line);
 	j->bad++;
+}
+
+/* A graded run's marks: the submission, then each test, as it begins. */
+static void attribute_line(struct log_judge *j, const char *line)
+{
+	static const char sub_mark[] = "counter_test: submission ";
+	const char *p;
+
+	p = strstr(line, sub_mark);
+	if (p) {
+		snprintf(j->submission, sizeof(j->submission), "%s", p + strlen(sub_mark));
+		j->test[0] = '\0';
+	}
+	p = strstr(line, KMSG_RUN_MARK);
+	if (p)
+		snprintf(j->test, sizeof(j->test), "%s", p + strlen(KMSG_RUN_MARK));
 }
 
 /* The end of a source: a warning held back is a warning. */
@@ -264,6 +293,8 @@ static void judge_line(struct log_judge *j, const char *line)
 		j->excused = j->in_excused = 1;
 	}
 	judge_end(j);
+	if (j->attribute)
+		attribute_line(j, line);
 
 	if (strstr(line, FAULTS_ON_MARK))
 		j->injecting = 1;
@@ -448,6 +479,13 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "--marker"))
 		return marker_only(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "--reports")) {
+		kmsg.attribute = console.attribute = 1;
+		read_tap(argv[2], 0, &run, &kmsg);
+		if (!run.kmsg_end)
+			read_console(argv[3], &console);
+		return 0;
+	}
 	if (argc != 4) {
 		fprintf(stderr, "usage: %s TAP_LOG CONSOLE_LOG QEMU_STATUS\n", argv[0]);
 		return 2;

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +83,34 @@ int module_load_args(const char *name, const char *args)
 int module_unload(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static void unload_alarm(int sig)
+{
+	(void)sig;
+}
+
+int module_unload_within(const char *name, int timeout_s)
+{
+	struct sigaction sa = { .sa_handler = unload_alarm }, old;
+	int status, ret;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(module_unload(name) ? (errno & 0xff) : 0);
+	sigaction(SIGALRM, &sa, &old);
+	alarm(timeout_s);
+	ret = waitpid(pid, &status, 0);
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (ret < 0) {
+		errno = errno == EINTR ? ETIMEDOUT : errno;
+		return -errno;
+	}
+	errno = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+	return errno ? -errno : 0;
 }
 
 int64_t module_unload_ns(const char *name)

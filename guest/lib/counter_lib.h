@@ -74,6 +74,12 @@ const char *counter_left(void);
  */
 #define NOOP_UNLOADS 3
 int64_t module_unload_ns(const char *name);
+/*
+ * module_unload() in a child, waited for up to timeout_s: -ETIMEDOUT when
+ * the module's exit has not returned by then (the child stays behind,
+ * stuck in the kernel).
+ */
+int module_unload_within(const char *name, int timeout_s);
 int64_t noop_unload_ns(void);
 
 /* Exactly one line "The counter is now at: N\n": 0 and *n, or -1. */

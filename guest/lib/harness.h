@@ -50,6 +50,15 @@ enum debug_level {
 };
 
 #define DEFAULT_TIMEOUT_S 60
+/* How long a test's process may outlive its timeout and SIGKILL. */
+#define STUCK_GRACE_S 10
+
+/*
+ * Set by --contract: the run grades another implementation of the
+ * module, so a test checks only what the assignment asks of any of them,
+ * not this tree's own choices (its errnos, its log lines).
+ */
+extern int contract_only;
 
 #define TEST_DEFINE(fix, fn, tmo, dbg, ...)				\
 	static int fn(void);						\

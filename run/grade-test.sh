@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-grade: grades a class of submissions whose grades are known,
+# and checks each. The class: counter.c itself (full marks); the example
+# submissions in grade/examples/ and the mutants that carry a "Loses:"
+# header, each a patch on counter.c. Each must lose exactly the rubric's
+# results its "Loses:" header names ("none" for none), and its report must
+# hold the text of each "Shows:" header (the hint it should get). Every
+# results.json must hold Gradescope's fields with their types. Nothing
+# outside the build directory may change while a submission whose Makefile
+# and Kbuild write there is graded. Then counter.c alone at half a core
+# (GRADE_HALF_CPU), which must score full marks too.
+# Usage: grade-test.sh [NAME...]   (by default every one; "counter" is
+#                                   counter.c, "half" the run at half a core)
+set -uo pipefail
+. "$(dirname "$0")/../rig/lib.sh"
+
+dir=$COUNTER_BUILD/grade-test
+out=$dir/grades
+rm -rf "$dir"
+mkdir -p "$dir/class" "$out"
+patches=("$COUNTER_TOP"/grade/examples/*.patch)
+mapfile -t -O ${#patches[@]} patches < <(grep -l '^Loses: ' "$COUNTER_TOP"/mutants/*.patch)
+selected() {
+	[ $# -eq 0 ] && return 0
+	local want
+	for want in "${names[@]}"; do [ "$want" = "$1" ] && return 0; done
+	return 1
+}
+names=("$@")
+
+# The class, each submission a directory as a student would hand it in.
+class=()
+if selected counter "$@"; then
+	mkdir -p "$dir/class/counter"
+	cp "$COUNTER_TOP/counter.c" "$dir/class/counter/"
+	class+=("$dir/class/counter")
+fi
+for p in "${patches[@]}"; do
+	name=$(basename "$p" .patch)
+	[ $# -eq 0 ] || selected "$name" || continue
+	mkdir -p "$dir/class/$name"
+	cp "$COUNTER_TOP/counter.c" "$dir/class/$name/"
+	patch -s -F0 -p1 -d "$dir/class/$name" <"$p" || exit 1
+	class+=("$dir/class/$name")
+done
+
+# What lies outside the build directory that a submission's make files
+# could write: the files they name, and the home directory's listing.
+sentinels=(/tmp/counter-grade-pwned-by-makefile /tmp/counter-grade-pwned-by-kbuild
+	   "$HOME/.bashrc-counter-grade")
+rm -f "${sentinels[@]}"
+ls -la "$HOME" >"$dir/home.before"
+
+ktap_print_header
+start=$SECONDS
+if [ ${#class[@]} -gt 0 ]; then
+	GRADE_OUT=$out "$COUNTER_TOP/run/grade.sh" "${class[@]}" >"$dir/grade.log" 2>&1
+	grep '^# ' "$dir/grade.log" | grep -v '^# [a-z0-9_-]*: built' 
+fi
+echo "# the class of ${#class[@]}: $((SECONDS - start)) s"
+
+# lost NAME: the rubric's results it lost, sorted, one line.
+lost() {
+	sed -n 's/^not ok [0-9]* - [a-z]*\/\([a-z0-9_]*\) # .*/\1/p' "$out/$1/grade.tap" |
+		sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# results.json: Gradescope's fields, of their types.
+json_ok() {
+	jq -e '(.score | type == "number") and (.execution_time | type == "number") and
+		(.output | type == "string") and (.tests | type == "array") and
+		(.tests | length > 0) and
+		all(.tests[]; (.name | type == "string") and (.score | type == "number") and
+			(.max_score | type == "number") and
+			(.status == "passed" or .status == "failed") and
+			(.output | type == "string") and
+			(.visibility == "visible" or .visibility == "hidden" or
+			 .visibility == "after_due_date" or .visibility == "after_published")) and
+		(.score == ([.tests[].score] | add))' "$1" >/dev/null
+}
+
+check_one() {
+	local name=$1 want=$2 shows=$3 got line
+	got=$(lost "$name")
+	echo "# $name: $(tail -n 1 "$out/$name/report.txt"), lost: ${got:-none}"
+	if [ "${got:-none}" = "$want" ]; then
+		ktap_result ok "$name loses what it should"
+	else
+		ktap_result fail "$name loses what it should" "expected: $want"
+	fi
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		if grep -qF -- "$line" "$out/$name/report.txt"; then
+			ktap_result ok "$name's report shows: $line"
+		else
+			ktap_result fail "$name's report shows: $line"
+		fi
+	done <<<"$shows"
+	if json_ok "$out/$name/results.json" && xmllint --noout "$out/$name/junit.xml" 2>/dev/null; then
+		ktap_result ok "$name's results.json and junit.xml are well formed"
+	else
+		ktap_result fail "$name's results.json and junit.xml are well formed"
+	fi
+}
+
+selected counter "$@" && check_one counter none ""
+for p in "${patches[@]}"; do
+	name=$(basename "$p" .patch)
+	[ $# -eq 0 ] || selected "$name" || continue
+	check_one "$name" "$(sed -n 's/^Loses: //p' "$p" | tr ' ' '\n' | sort | tr '\n' ' ' |
+		sed 's/ $//')" "$(sed -n 's/^Shows: //p' "$p")"
+	[ "$name" = touches-the-host ] || continue
+	changed=$(ls -la "$HOME" | diff "$dir/home.before" - | grep -c '^[<>]')
+	found=$(ls "${sentinels[@]}" 2>/dev/null)
+	if [ -z "$found" ] && [ "$changed" -eq 0 ]; then
+		ktap_result ok "touches-the-host's make files ran nowhere"
+	else
+		ktap_result fail "touches-the-host's make files ran nowhere" "${found:-home changed}"
+	fi
+done
+
+if selected half "$@"; then
+	mkdir -p "$dir/half/counter"
+	cp "$COUNTER_TOP/counter.c" "$dir/half/counter/"
+	start=$SECONDS
+	GRADE_HALF_CPU=1 GRADE_OUT=$dir/half-grades "$COUNTER_TOP/run/grade.sh" \
+		"$dir/half/counter" >"$dir/half.log" 2>&1
+	echo "# counter.c at half a core: $(tail -n 1 "$dir/half-grades/counter/report.txt") ($((SECONDS - start)) s)"
+	if tail -n 1 "$dir/half-grades/counter/report.txt" | grep -qE '^Score: ([0-9]+)/\1$'; then
+		ktap_result ok "counter.c scores full marks at half a core"
+	else
+		grep -E 'FAIL|seen:' "$dir/half-grades/counter/report.txt" | head -n 20 | sed 's/^/# /'
+		ktap_result fail "counter.c scores full marks at half a core"
+	fi
+fi
+# The zip against a stand-in /autograder: setup.sh (as root) and
+# run_autograder on counter.c, the guest's QEMU's memory sampled.
+if selected gradescope "$@"; then
+	root=$dir/autograder
+	mkdir -p "$root/source" "$root/submission"
+	"$COUNTER_TOP/run/gradescope.sh" >"$dir/zip.log" 2>&1 || cat "$dir/zip.log"
+	sed -n 's/^# //p' "$dir/zip.log" | sed 's/^/# /'
+	unzip -q "$COUNTER_BUILD/gradescope/autograder.zip" -d "$root/source"
+	cp "$COUNTER_TOP/counter.c" "$root/submission/"
+	start=$SECONDS
+	if [ "$(id -u)" -eq 0 ]; then
+		(cd "$root/source" && bash setup.sh) >"$dir/setup.log" 2>&1 ||
+			tail -n 20 "$dir/setup.log" | sed 's/^/# /'
+	else
+		echo "# not root: setup.sh's packages are taken as installed"
+		COUNTER_CACHE=$root/source/cache KVER=$(cat "$root/source/KVER") \
+			"$root/source/run/boot.sh" build check >"$dir/setup.log" 2>&1
+	fi
+	echo "# setup.sh: $((SECONDS - start)) s"
+	start=$SECONDS
+	AUTOGRADER_ROOT=$root "$root/source/run_autograder" >"$dir/autograder.log" 2>&1 &
+	grader=$!
+	peak=0
+	while kill -0 "$grader" 2>/dev/null; do
+		rss=$(ps -C qemu-system-x86_64 -o rss= | sort -n | tail -n 1)
+		[ "${rss:-0}" -le "$peak" ] || peak=$rss
+		sleep 1
+	done
+	wait "$grader"
+	echo "# run_autograder: $((SECONDS - start)) s, QEMU's resident memory at most $((peak / 1024)) MB"
+	results=$root/results/results.json
+	total=$(awk '/^section / { seen = 1 } seen && !/^section / && !/^#/ && NF { sum += $2 }
+		END { print sum }' "$root/source/grade/rubric.gradescope")
+	if json_ok "$results" && [ "$(jq .score "$results")" = "$total" ]; then
+		ktap_result ok "run_autograder grades counter.c $total/$total into a valid results.json"
+	else
+		tail -n 20 "$dir/autograder.log" | sed 's/^/# /'
+		ktap_result fail "run_autograder grades counter.c $total/$total into a valid results.json" \
+			"score $(jq .score "$results" 2>/dev/null)"
+	fi
+	if [ "$peak" -gt 0 ] && [ "$peak" -lt $((768 * 1024)) ]; then
+		ktap_result ok "the guest fits Gradescope's 768 MB"
+	else
+		ktap_result fail "the guest fits Gradescope's 768 MB" "$((peak / 1024)) MB"
+	fi
+fi
+ktap_set_plan "$KTAP_NUM"
+ktap_finished

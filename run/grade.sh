@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Grades other implementations of the module by the rubric (grade/rubric):
+# builds each submission with a Kbuild of the grader's own, never the
+# submission's Makefile or Kbuild, boots guests that run the rubric's
+# tests on it as a contract (guest/grade.sh), and writes each one's
+# report, TAP, results.json and junit.xml (run/grade.c) in
+# build/grade/NAME/.
+#
+# Usage: grade.sh SUBMISSION...
+#   A SUBMISSION is a directory of .c and .h files (its subdirectories'
+#   too) or one .c file. Several are graded in shared guests, one after
+#   another: one that leaves the kernel changed, or that the guest dies in,
+#   costs a boot for those after it, and it goes on from its next test.
+# Environment: GRADE_RUBRIC (default grade/rubric), GRADE_OUT (default
+#   build/grade), GRADE_MAX_BOOTS (boots one submission may cost on a
+#   kernel, default 4: after them its tests left are not run),
+#   GRADE_HALF_CPU=1 (the guest on one core, half of it taken by a
+#   spinner: the slowest machine the bounds allow).
+set -uo pipefail
+. "$(dirname "$0")/../rig/lib.sh"
+. "$COUNTER_TOP/kernels/resolve.sh"
+
+rubric=${GRADE_RUBRIC:-$COUNTER_TOP/grade/rubric}
+out=${GRADE_OUT:-$COUNTER_BUILD/grade}
+max_boots=${GRADE_MAX_BOOTS:-4}
+grader=$COUNTER_BUILD/host/grade
+verdict=$COUNTER_BUILD/host/verdict
+[ $# -gt 0 ] || { echo "usage: grade.sh SUBMISSION..." >&2; exit 2; }
+for s; do
+	[ -d "$s" ] || [[ -f $s && $s == *.c ]] ||
+		{ echo "grade.sh: $s is neither a directory nor a .c file" >&2; exit 2; }
+done
+mkdir -p "$out"
+kver=$(GUEST_ARCH=amd64 resolve_kernel && echo "$KVER") || exit 1
+
+# prepare NAME PATH: the submission's sources, flat, in NAME/src, and the
+# grader's Kbuild for them: counter.ko, whatever its files are called.
+prepare() {
+	local name=$1 from=$2 src=$out/$1/src files=() f base objs=()
+	rm -rf "${out:?}/$name"
+	mkdir -p "$src"
+	if [ -f "$from" ]; then
+		cp -- "$from" "$src/counter.c"
+	else
+		while IFS= read -r -d '' f; do
+			base=${f##*/}
+			if [ -e "$src/$base" ]; then
+				echo "two files named $base" >"$out/$name/build.log"
+				return 1
+			fi
+			cp -- "$f" "$src/$base"
+		done < <(find "$from" -type f \( -name '*.c' -o -name '*.h' \) -print0)
+	fi
+	mapfile -t files < <(cd "$src" && ls -- *.c 2>/dev/null)
+	if [ ${#files[@]} -eq 0 ]; then
+		echo "no .c file in $from" >"$out/$name/build.log"
+		return 1
+	fi
+	if [ ${#files[@]} -eq 1 ] && [ "${files[0]}" != counter.c ]; then
+		mv "$src/${files[0]}" "$src/counter.c"
+	elif [ ${#files[@]} -gt 1 ]; then
+		# A module of several files: none may share the module's name.
+		[ ! -e "$src/counter.c" ] || mv "$src/counter.c" "$src/counter_main.c"
+		for f in "$src"/*.c; do
+			base=${f##*/}
+			objs+=("${base%.c}.o")
+		done
+		echo "counter-y := ${objs[*]}" >"$src/Kbuild"
+	fi
+	echo "obj-m := counter.o" >>"$src/Kbuild"
+}
+
+# build NAME: counter.ko against the guest kernel's headers, in a sandbox.
+build() {
+	local name=$1 dir=$out/$1
+	GUEST_ARCH=amd64 KVER=$kver COUNTER_SOURCES=$dir/src timeout 600 \
+		"$COUNTER_TOP/run/boot.sh" build grade >"$dir/build.log" 2>&1
+	[ -f "$dir/src.build/counter.ko" ] && cp "$dir/src.build/counter.ko" "$dir/"
+}
+
+# run_kernel KERNEL NAME...: the rubric's tests on KERNEL for each, in as
+# few boots as they allow.
+run_kernel() {
+	local kernel=$1 mode=grade boot=0 list log status name rest line
+	shift
+	[ "$kernel" = debug ] && mode=grade-debug
+	declare -A left boots
+	for name; do
+		left[$name]=$("$grader" tests "$rubric" "$kernel" | paste -sd,)
+		boots[$name]=0
+		: >"$out/$name/$kernel.tap"
+	done
+	local pending=("$@")
+	while [ ${#pending[@]} -gt 0 ]; do
+		boot=$((boot + 1))
+		list=$out/boots/$kernel-$boot
+		mkdir -p "$list"
+		: >"$list/list"
+		: >"$list/names"
+		for name in "${pending[@]}"; do
+			mkdir -p "$list/$name"
+			cp "$out/$name/counter.ko" "$list/$name/"
+			tr , '\n' <<<"${left[$name]}" >"$list/$name/selection"
+			echo "$name $list/$name" >>"$list/list"
+			echo "$name" >>"$list/names"
+		done
+		log=$list/boot.log
+		GUEST_ARCH=amd64 KVER=$kver COUNTER_GRADE=$list/list COUNTER_LOGS=$list \
+			COUNTER_TIMEOUT=$((120 + 300 * ${#pending[@]})) \
+			"${half[@]}" "$COUNTER_TOP/run/boot.sh" "$mode" >"$log" 2>&1
+		status=$?
+		echo "# $kernel kernel, boot $boot: ${#pending[@]} submission(s), $(sed -n \
+			's/^# guest: ran //p' "$log" | tail -n 1) (QEMU status $status)"
+		"$verdict" --reports "$list/$mode-output.log" "$list/$mode-console.log" \
+			>"$list/reports" || :
+		# Those not reached first, then those that ended the boot: one
+		# that ends every boot it is in delays no other.
+		rest=() again=()
+		while read -r line; do
+			read -r name status tests <<<"$line"
+			case $status in
+			done) continue ;;
+			absent) rest+=("$name"); continue ;;
+			*) left[$name]=$tests boots[$name]=$((boots[$name] + 1)) ;;
+			esac
+			[ "$tests" != - ] || continue
+			if [ "${boots[$name]}" -ge "$max_boots" ]; then
+				printf '# %s: %s boots on the %s kernel; not run: %s\n' "$name" \
+					"${boots[$name]}" "$kernel" "$tests" |
+					tee -a "$out/$name/$kernel.tap"
+				continue
+			fi
+			again+=("$name")
+		done < <("$grader" split "$kernel" "$list/names" "$list/$mode-output.log" \
+			"$list/$mode-console.log" "$list/reports" "$out")
+		pending=("${rest[@]}" "${again[@]}")
+	done
+}
+
+# At half a core: QEMU on CPU 0 beside a spinner there, at the same
+# priority, for as long as the guests run.
+half=()
+if [ -n "${GRADE_HALF_CPU:-}" ]; then
+	taskset -c 0 sh -c 'while :; do :; done' &
+	spinner=$!
+	trap 'kill "$spinner" 2>/dev/null' EXIT
+	half=(taskset -c 0)
+	echo "# at half a core: the guests on CPU 0, beside a spinner"
+fi
+
+names=()
+built=()
+declare -A seen
+for s; do
+	name=$(basename -- "${s%/}" .c | tr -c 'A-Za-z0-9_.\n-' _)
+	while [ -n "${seen[$name]:-}" ]; do name=${name}_; done
+	seen[$name]=1
+	names+=("$name")
+	start=$SECONDS
+	if prepare "$name" "$s" && build "$name"; then
+		built+=("$name")
+		echo "# $name: built ($((SECONDS - start)) s)"
+	else
+		echo "# $name: did not build ($((SECONDS - start)) s)"
+	fi
+done
+start=$SECONDS
+if [ ${#built[@]} -gt 0 ]; then
+	while read -r kernel; do
+		run_kernel "$kernel" "${built[@]}"
+	done < <("$grader" kernels "$rubric")
+fi
+echo "# guests: $((SECONDS - start)) s for ${#built[@]} submission(s)"
+for name in "${names[@]}"; do
+	"$grader" report "$rubric" "$out" "$name" "$COUNTER_TOP/docs/tests.md" \
+		"$COUNTER_TOP/mutants"
+done
