@@ -37,7 +37,7 @@ mapfile -t kunit_c < <(git ls-files '*.c' | xargs -r grep -l '<kunit/test.h>')
 mapfile -t kernel_h < <(git ls-files '*.h' | xargs -r grep -l '<linux/module.h>')
 mapfile -t user_c < <(git ls-files '*.c' | xargs -r grep -L '<linux/module.h>\|<kunit/test.h>')
 # Every shell script; debian/rules is a makefile.
-mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run)
+mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run grade/gradescope/run_autograder)
 
 # have WHAT FILE...: fails, saying so, when there is no FILE to check.
 have() {

@@ -134,7 +134,8 @@ grade:
 	@test -n "$(SUBMISSION)" || { echo "make grade SUBMISSION=PATH..." >&2; exit 2; }
 	@rig/deps.sh grade
 	@$(MAKE) --no-print-directory guest-tools
-	@run/grade.sh $(SUBMISSION)
+	@GRADE_SECTIONS="$(GRADE_SECTIONS)" GRADE_MAX_BOOTS="$(GRADE_MAX_BOOTS)" \
+		GRADE_RUBRIC="$(RUBRIC)" run/grade.sh $(SUBMISSION)
 
 ##   make check-grade     grades counter.c, the example submissions in
 ##                        grade/examples/ and the mutants with a Loses: header,
@@ -143,7 +144,8 @@ grade:
 check-grade:
 	@rig/deps.sh grade
 	@$(MAKE) --no-print-directory guest-tools
-	@run/grade-test.sh $(GRADE_TESTS)
+	@GRADE_SECTIONS="$(GRADE_SECTIONS)" GRADE_MAX_BOOTS="$(GRADE_MAX_BOOTS)" \
+		run/grade-test.sh $(GRADE_TESTS)
 
 ##   make gradescope      the autograder zip for Gradescope, in build/gradescope/
 gradescope:
@@ -223,7 +225,10 @@ check-user:
 ##   SUBMISSION="PATH..." make grade: the submissions, directories or .c files
 ##   GRADE_TESTS="NAME..." make check-grade: only these (counter, an example's
 ##                        or a mutant's name, half, gradescope)
-##   RUBRIC=FILE          make gradescope: the rubric it carries (grade/rubric)
+##   RUBRIC=FILE          make grade, make gradescope: the rubric (grade/rubric)
+##   GRADE_SECTIONS="S.." make grade, check-grade: only these sections of it
+##   GRADE_MAX_BOOTS=N    make grade, check-grade: boots a submission may end on a
+##                        kernel before its tests left are not run (4)
 ##   MATRIX_SKIP="ROW..." make matrix: rows left out (amd64:6.1, amd64:sid, arm64)
 ##   SUITE=trixie|sid     make check-user: in a chroot of that Debian release
 ##   USER_TARGETS="..."   make check-user: what the user runs, each target quoted

@@ -144,11 +144,12 @@ build() {
 	make -s --no-print-directory -C "$top" guest-tools GUEST_ARCH="$arch"
 	if [ -n "${COUNTER_SOURCES:-}" ]; then
 		# A submission's sources and the Kbuild written for them
-		# (run/grade.sh), built beside them without the network.
+		# (run/grade.sh), built beside them for each kernel, without
+		# the network.
 		sandboxed
-		build_modules "$COUNTER_SOURCES.build" "$COUNTER_SOURCES"/*
+		build_modules "$COUNTER_SOURCES.${flavour:-debian}" "$COUNTER_SOURCES"/*
 		sandbox=()
-		module=$COUNTER_SOURCES.build/counter.ko
+		module=$COUNTER_SOURCES.${flavour:-debian}/counter.ko
 	elif [ -n "${COUNTER_GRADE:-}" ]; then
 		module=
 	elif [ -n "${COUNTER_KO:-}" ]; then

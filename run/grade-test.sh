@@ -3,15 +3,18 @@
 # make check-grade: grades a class of submissions whose grades are known,
 # and checks each. The class: counter.c itself (full marks); the example
 # submissions in grade/examples/ and the mutants that carry a "Loses:"
-# header, each a patch on counter.c. Each must lose exactly the rubric's
-# results its "Loses:" header names ("none" for none), and its report must
-# hold the text of each "Shows:" header (the hint it should get). Every
-# results.json must hold Gradescope's fields with their types. Nothing
-# outside the build directory may change while a submission whose Makefile
-# and Kbuild write there is graded. Then counter.c alone at half a core
-# (GRADE_HALF_CPU), which must score full marks too.
+# header, each a patch on counter.c. Each must lose exactly the results
+# of grade/rubric its "Loses:" header names, as SECTION/RESULT ("none" for
+# none, "all" for every one), and its report must hold the text of each "Shows:" header (the
+# hint it should get). Every results.json must hold Gradescope's fields
+# with their types, every junit.xml be well formed. Nothing outside the
+# build directory may change while a submission whose Makefile and Kbuild
+# write there is graded. Then counter.c alone at half a core
+# (GRADE_HALF_CPU), which must score full marks too, and the Gradescope
+# zip against a stand-in /autograder.
 # Usage: grade-test.sh [NAME...]   (by default every one; "counter" is
-#                                   counter.c, "half" the run at half a core)
+#                                   counter.c, "half" the run at half a
+#                                   core, "gradescope" the zip's)
 set -uo pipefail
 . "$(dirname "$0")/../rig/lib.sh"
 
@@ -50,7 +53,7 @@ done
 sentinels=(/tmp/counter-grade-pwned-by-makefile /tmp/counter-grade-pwned-by-kbuild
 	   "$HOME/.bashrc-counter-grade")
 rm -f "${sentinels[@]}"
-ls -la "$HOME" >"$dir/home.before"
+find "$HOME" -maxdepth 1 -printf '%p %s %T@\n' | sort >"$dir/home.before"
 
 ktap_print_header
 start=$SECONDS
@@ -60,10 +63,10 @@ if [ ${#class[@]} -gt 0 ]; then
 fi
 echo "# the class of ${#class[@]}: $((SECONDS - start)) s"
 
-# lost NAME: the rubric's results it lost, sorted, one line.
+# lost NAME: the rubric's results it lost, as SECTION/RESULT, sorted, one line.
 lost() {
-	sed -n 's/^not ok [0-9]* - [a-z]*\/\([a-z0-9_]*\) # .*/\1/p' "$out/$1/grade.tap" |
-		sort -u | tr '\n' ' ' | sed 's/ $//'
+	sed -n 's/^not ok [0-9]* - \([a-z]*\/[a-z0-9_]*\) # .*/\1/p' "$out/$1/grade.tap" |
+		sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 # results.json: Gradescope's fields, of their types.
@@ -104,27 +107,47 @@ check_one() {
 	fi
 }
 
+# untouched WHAT: nothing outside the build directory changed.
+untouched() {
+	local changed found
+	changed=$(find "$HOME" -maxdepth 1 -printf '%p %s %T@\n' | sort |
+		diff "$dir/home.before" - | grep -c '^[<>]')
+	found=$(ls "${sentinels[@]}" 2>/dev/null)
+	if [ -z "$found" ] && [ "$changed" -eq 0 ]; then
+		ktap_result ok "$1's make files ran nowhere"
+	else
+		ktap_result fail "$1's make files ran nowhere" "${found:-home changed}"
+	fi
+}
+
+# expected PATCH NAME: its Loses: header ("all": every result), within
+# GRADE_SECTIONS if set.
+expected() {
+	local want
+	want=$(sed -n 's/^Loses: //p' "$1")
+	[ "$want" != all ] ||
+		want=$(sed -n 's/^\(not \)\{0,1\}ok [0-9]* - \([a-z]*\/[a-z0-9_]*\) .*/\2/p' \
+			"$out/$2/grade.tap")
+	want=$(tr ' ' '\n' <<<"$want" | grep -v '^none$' |
+		grep -E "^(${sections:-[a-z]*})/" | sort | tr '\n' ' ')
+	want=${want% }
+	echo "${want:-none}"
+}
+sections=$(tr ', ' '||' <<<"${GRADE_SECTIONS:-}" | sed 's/|*$//')
+
 selected counter "$@" && check_one counter none ""
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch)
 	[ $# -eq 0 ] || selected "$name" || continue
-	check_one "$name" "$(sed -n 's/^Loses: //p' "$p" | tr ' ' '\n' | sort | tr '\n' ' ' |
-		sed 's/ $//')" "$(sed -n 's/^Shows: //p' "$p")"
-	[ "$name" = touches-the-host ] || continue
-	changed=$(ls -la "$HOME" | diff "$dir/home.before" - | grep -c '^[<>]')
-	found=$(ls "${sentinels[@]}" 2>/dev/null)
-	if [ -z "$found" ] && [ "$changed" -eq 0 ]; then
-		ktap_result ok "touches-the-host's make files ran nowhere"
-	else
-		ktap_result fail "touches-the-host's make files ran nowhere" "${found:-home changed}"
-	fi
+	check_one "$name" "$(expected "$p" "$name")" "$(sed -n 's/^Shows: //p' "$p")"
+	[ "$name" != touches-the-host ] || untouched "$name"
 done
 
 if selected half "$@"; then
 	mkdir -p "$dir/half/counter"
 	cp "$COUNTER_TOP/counter.c" "$dir/half/counter/"
 	start=$SECONDS
-	GRADE_HALF_CPU=1 GRADE_OUT=$dir/half-grades "$COUNTER_TOP/run/grade.sh" \
+	GRADE_HALF_CPU=1 GRADE_OUT=$dir/half-grades env -u GRADE_SECTIONS "$COUNTER_TOP/run/grade.sh" \
 		"$dir/half/counter" >"$dir/half.log" 2>&1
 	echo "# counter.c at half a core: $(tail -n 1 "$dir/half-grades/counter/report.txt") ($((SECONDS - start)) s)"
 	if tail -n 1 "$dir/half-grades/counter/report.txt" | grep -qE '^Score: ([0-9]+)/\1$'; then
@@ -135,7 +158,8 @@ if selected half "$@"; then
 	fi
 fi
 # The zip against a stand-in /autograder: setup.sh (as root) and
-# run_autograder on counter.c, the guest's QEMU's memory sampled.
+# run_autograder on touches-the-host (counter.c, its make files never
+# run), the guest's QEMU's memory sampled.
 if selected gradescope "$@"; then
 	root=$dir/autograder
 	mkdir -p "$root/source" "$root/submission"
@@ -143,6 +167,7 @@ if selected gradescope "$@"; then
 	sed -n 's/^# //p' "$dir/zip.log" | sed 's/^/# /'
 	unzip -q "$COUNTER_BUILD/gradescope/autograder.zip" -d "$root/source"
 	cp "$COUNTER_TOP/counter.c" "$root/submission/"
+	patch -s -F0 -p1 -d "$root/submission" <"$COUNTER_TOP/grade/examples/touches-the-host.patch"
 	start=$SECONDS
 	if [ "$(id -u)" -eq 0 ]; then
 		(cd "$root/source" && bash setup.sh) >"$dir/setup.log" 2>&1 ||
@@ -154,7 +179,8 @@ if selected gradescope "$@"; then
 	fi
 	echo "# setup.sh: $((SECONDS - start)) s"
 	start=$SECONDS
-	AUTOGRADER_ROOT=$root "$root/source/run_autograder" >"$dir/autograder.log" 2>&1 &
+	AUTOGRADER_ROOT=$root env -u GRADE_SECTIONS -u GRADE_MAX_BOOTS \
+		"$root/source/run_autograder" >"$dir/autograder.log" 2>&1 &
 	grader=$!
 	peak=0
 	while kill -0 "$grader" 2>/dev/null; do
@@ -168,12 +194,13 @@ if selected gradescope "$@"; then
 	total=$(awk '/^section / { seen = 1 } seen && !/^section / && !/^#/ && NF { sum += $2 }
 		END { print sum }' "$root/source/grade/rubric.gradescope")
 	if json_ok "$results" && [ "$(jq .score "$results")" = "$total" ]; then
-		ktap_result ok "run_autograder grades counter.c $total/$total into a valid results.json"
+		ktap_result ok "run_autograder grades touches-the-host $total/$total into a valid results.json"
 	else
 		tail -n 20 "$dir/autograder.log" | sed 's/^/# /'
-		ktap_result fail "run_autograder grades counter.c $total/$total into a valid results.json" \
+		ktap_result fail "run_autograder grades touches-the-host $total/$total into a valid results.json" \
 			"score $(jq .score "$results" 2>/dev/null)"
 	fi
+	untouched "the autograder's submission"
 	if [ "$peak" -gt 0 ] && [ "$peak" -lt $((768 * 1024)) ]; then
 		ktap_result ok "the guest fits Gradescope's 768 MB"
 	else

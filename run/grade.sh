@@ -71,12 +71,19 @@ prepare() {
 	echo "obj-m := counter.o" >>"$src/Kbuild"
 }
 
-# build NAME: counter.ko against the guest kernel's headers, in a sandbox.
+# build NAME: counter.ko against each kernel's headers (or build tree) the
+# rubric runs on, in a sandbox, into NAME/src.KERNEL/. One that fails
+# leaves NAME/build-failed, and its log in NAME/build.log.
 build() {
-	local name=$1 dir=$out/$1
-	GUEST_ARCH=amd64 KVER=$kver COUNTER_SOURCES=$dir/src timeout 600 \
-		"$COUNTER_TOP/run/boot.sh" build grade >"$dir/build.log" 2>&1
-	[ -f "$dir/src.build/counter.ko" ] && cp "$dir/src.build/counter.ko" "$dir/"
+	local name=$1 dir=$out/$1 kernel mode
+	: >"$dir/build.log"
+	for kernel in $("$grader" kernels "$rubric"); do
+		mode=grade
+		[ "$kernel" = debug ] && mode=grade-debug
+		GUEST_ARCH=amd64 KVER=$kver COUNTER_SOURCES=$dir/src timeout 600 \
+			"$COUNTER_TOP/run/boot.sh" build "$mode" >>"$dir/build.log" 2>&1
+		[ -f "$dir/src.$kernel/counter.ko" ] || { : >"$dir/build-failed"; return 1; }
+	done
 }
 
 # run_kernel KERNEL NAME...: the rubric's tests on KERNEL for each, in as
@@ -100,7 +107,7 @@ run_kernel() {
 		: >"$list/names"
 		for name in "${pending[@]}"; do
 			mkdir -p "$list/$name"
-			cp "$out/$name/counter.ko" "$list/$name/"
+			cp "$out/$name/src.$kernel/counter.ko" "$list/$name/"
 			tr , '\n' <<<"${left[$name]}" >"$list/$name/selection"
 			echo "$name $list/$name" >>"$list/list"
 			echo "$name" >>"$list/names"
@@ -158,7 +165,8 @@ for s; do
 	seen[$name]=1
 	names+=("$name")
 	start=$SECONDS
-	if prepare "$name" "$s" && build "$name"; then
+	if prepare "$name" "$s" || { : >"$out/$name/build-failed"; false; } &&
+	   build "$name"; then
 		built+=("$name")
 		echo "# $name: built ($((SECONDS - start)) s)"
 	else
@@ -171,7 +179,8 @@ if [ ${#built[@]} -gt 0 ]; then
 		run_kernel "$kernel" "${built[@]}"
 	done < <("$grader" kernels "$rubric")
 fi
-echo "# guests: $((SECONDS - start)) s for ${#built[@]} submission(s)"
+echo "# guests: $((SECONDS - start)) s for ${#built[@]} submission(s)," \
+	"$(((SECONDS - start) / (${#built[@]} > 0 ? ${#built[@]} : 1))) s a submission"
 for name in "${names[@]}"; do
 	"$grader" report "$rubric" "$out" "$name" "$COUNTER_TOP/docs/tests.md" \
 		"$COUNTER_TOP/mutants"

@@ -181,6 +181,8 @@ static void attribute_line(struct log_judge *j, const char *line)
 	if (p) {
 		snprintf(j->submission, sizeof(j->submission), "%s", p + strlen(sub_mark));
 		j->test[0] = '\0';
+		/* Each submission's failed-load test provokes its own. */
+		j->excused = j->in_excused = 0;
 	}
 	p = strstr(line, KMSG_RUN_MARK);
 	if (p)

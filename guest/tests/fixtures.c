@@ -42,11 +42,16 @@ static int kernel_teardown(void)
 	int fd;
 
 	/* An exit that never returns leaves the kernel changed, not the run hung. */
-	for (i = 0; i < ARRAY_SIZE(ours); i++)
-		if (module_is_live(ours[i]) &&
-		    module_unload_within(ours[i], UNLOAD_TIMEOUT_S))
-			test_msg("teardown: cannot unload %s: %s", ours[i],
-				 errname(errno));
+	for (i = 0; i < ARRAY_SIZE(ours); i++) {
+		int ret = module_is_live(ours[i]) ?
+			  module_unload_within(ours[i], UNLOAD_TIMEOUT_S) : 0;
+
+		if (ret == -ETIMEDOUT)
+			test_msg("teardown: rmmod %s did not return in %d s: its exit is stuck",
+				 ours[i], UNLOAD_TIMEOUT_S);
+		else if (ret)
+			test_msg("teardown: cannot unload %s: %s", ours[i], errname(ret));
+	}
 	umount2("/tmp/proc-subset", MNT_DETACH);
 	umount2("/tmp/proc-hidepid", MNT_DETACH);
 	if (!access(CPU1_ONLINE, W_OK))
