@@ -20,28 +20,32 @@ set -uo pipefail
 
 dir=$COUNTER_BUILD/grade-test
 out=$dir/grades
-rm -rf "$dir"
-mkdir -p "$dir/class" "$out"
-patches=("$COUNTER_TOP"/grade/examples/*.patch)
-mapfile -t -O ${#patches[@]} patches < <(grep -l '^Loses: ' "$COUNTER_TOP"/mutants/*.patch)
+names=("$@")
+# selected NAME: whether this run does NAME (every one when none is named).
 selected() {
-	[ $# -eq 0 ] && return 0
 	local want
+	[ ${#names[@]} -eq 0 ] && return 0
 	for want in "${names[@]}"; do [ "$want" = "$1" ] && return 0; done
 	return 1
 }
-names=("$@")
+# What a run of part of it leaves of the others' stays.
+! selected half || rm -rf "$dir/half" "$dir/half-grades"
+! selected gradescope || rm -rf "$dir/autograder"
+rm -rf "$dir/class" "$out"
+mkdir -p "$dir/class" "$out"
+patches=("$COUNTER_TOP"/grade/examples/*.patch)
+mapfile -t -O ${#patches[@]} patches < <(grep -l '^Loses: ' "$COUNTER_TOP"/mutants/*.patch)
 
 # The class, each submission a directory as a student would hand it in.
 class=()
-if selected counter "$@"; then
+if selected counter; then
 	mkdir -p "$dir/class/counter"
 	cp "$COUNTER_TOP/counter.c" "$dir/class/counter/"
 	class+=("$dir/class/counter")
 fi
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch)
-	[ $# -eq 0 ] || selected "$name" || continue
+	selected "$name" || continue
 	mkdir -p "$dir/class/$name"
 	cp "$COUNTER_TOP/counter.c" "$dir/class/$name/"
 	patch -s -F0 -p1 -d "$dir/class/$name" <"$p" || exit 1
@@ -135,15 +139,15 @@ expected() {
 }
 sections=$(tr ', ' '||' <<<"${GRADE_SECTIONS:-}" | sed 's/|*$//')
 
-selected counter "$@" && check_one counter none ""
+selected counter && check_one counter none ""
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch)
-	[ $# -eq 0 ] || selected "$name" || continue
+	selected "$name" || continue
 	check_one "$name" "$(expected "$p" "$name")" "$(sed -n 's/^Shows: //p' "$p")"
 	[ "$name" != touches-the-host ] || untouched "$name"
 done
 
-if selected half "$@"; then
+if selected half; then
 	mkdir -p "$dir/half/counter"
 	cp "$COUNTER_TOP/counter.c" "$dir/half/counter/"
 	start=$SECONDS
@@ -160,7 +164,7 @@ fi
 # The zip against a stand-in /autograder: setup.sh (as root) and
 # run_autograder on touches-the-host (counter.c, its make files never
 # run), the guest's QEMU's memory sampled.
-if selected gradescope "$@"; then
+if selected gradescope; then
 	root=$dir/autograder
 	mkdir -p "$root/source" "$root/submission"
 	"$COUNTER_TOP/run/gradescope.sh" >"$dir/zip.log" 2>&1 || cat "$dir/zip.log"
