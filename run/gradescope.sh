@@ -20,10 +20,13 @@ git ls-files -z | xargs -0 cp --parents -t "$zipdir"
 cp grade/gradescope/setup.sh grade/gradescope/run_autograder "$zipdir/"
 echo "$KVER" >"$zipdir/KVER"
 cached=$zipdir/cache/kernels/$KVER
-mkdir -p "$cached/image/boot" "$cached/headers/usr/src"
+mkdir -p "$cached/image/boot"
 cp "$COUNTER_CACHE/kernels/$KVER"/{.fetched,build-in} "$cached/"
 cp "$KIMAGE" "$cached/image/boot/"
-cp -a "$COUNTER_CACHE/kernels/$KVER/headers/usr/src/." "$cached/headers/usr/src/"
+# The headers and their kbuild tools; setup.sh points their Makefile,
+# which names the cache it was fetched into, at where the zip is unpacked.
+cp -a "$COUNTER_CACHE/kernels/$KVER/headers" "$cached/"
+rm -rf "$cached/headers/usr/share" "$cached/headers/lib"
 awk '/^section / { seen = 1; keep = $3 != "debug" } !seen || keep' "$rubric" \
 	>"$zipdir/grade/rubric.gradescope"
 grep -q '^section ' "$zipdir/grade/rubric.gradescope" ||
