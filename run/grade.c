@@ -254,8 +254,11 @@ static void console_excerpt(FILE *tap, const char *console, const char *sub,
 	while (fgets(line, sizeof(line), f)) {
 		chomp(line);
 		n++;
-		if (strstr(line, "counter_test: submission "))
-			in_sub = strstr(line, submark) != NULL;
+		if (strstr(line, "counter_test: submission ")) {
+			const char *at = strstr(line, submark);
+
+			in_sub = at && !at[strlen(submark)];
+		}
 		if (in_sub && strstr(line, mark) && !line[strstr(line, mark) - line + strlen(mark)])
 			from = n;
 	}
@@ -382,7 +385,7 @@ static int cmd_split(const char *kernel, const char *list, const char *output,
 				}
 		}
 		printf("%s %s ", p->name, status);
-		if (!p->started) {
+		if (!p->started || !p->nlisted) {
 			printf("all\n");
 		} else {
 			int first = 1;
@@ -509,15 +512,18 @@ static const struct result *find_result(const char *kernel, const char *name)
 	return found;
 }
 
-/* Whether any test ran on the kernel, and so any report would be seen. */
-static int ran_on(const char *kernel)
+static const struct result *find_result(const char *kernel, const char *name);
+
+/* Whether every test of the rubric on the kernel ran: no report unseen. */
+static int all_ran(const char *kernel)
 {
 	int i;
 
-	for (i = 0; i < nresults; i++)
-		if (!strcmp(results[i].kernel, kernel))
-			return 1;
-	return 0;
+	for (i = 0; i < nitems; i++)
+		if (!strcmp(items[i].kernel, kernel) && strcmp(items[i].test, GRADER_CHECK) &&
+		    !find_result(kernel, items[i].test))
+			return 0;
+	return 1;
 }
 
 static const struct report *report_during(const char *kernel, const char *test)
@@ -652,6 +658,8 @@ static void json_string(FILE *f, const char *s)
 			fputs("\\t", f);
 		else if (c < 0x20)
 			fprintf(f, "\\u%04x", c);
+		else if (c >= 0x80)	/* the guest's bytes need not be UTF-8 */
+			fputc('?', f);
 		else
 			fputc(c, f);
 	}
@@ -671,8 +679,8 @@ static void xml_text(FILE *f, const char *s)
 			fputs("&amp;", f);
 		else if (c == '"')
 			fputs("&quot;", f);
-		else if (c < 0x20 && c != '\n' && c != '\t')
-			fputc(' ', f);
+		else if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x80)
+			fputc(c >= 0x80 ? '?' : ' ', f);
 		else
 			fputc(c, f);
 	}
@@ -691,8 +699,8 @@ static void build_failure(const char *log, struct text *t)
 		if (strstr(line, "proc_create") || strstr(line, "proc_ops"))
 			proc_ops = 1;
 		/* The grader's directories mean nothing to the student. */
-		from = strstr(line, "/src.debian/");
-		from = from ? from + strlen("/src.debian/") : line;
+		from = strstr(line, "/src.debian/") ?: strstr(line, "/src.debug/");
+		from = from ? strchr(from + 1, '/') + 1 : line;
 		if (shown < 25 && (strstr(line, "error") || strstr(line, "warning") ||
 				   strstr(line, "note:")))
 			add(t, "  %s\n", from), shown++;
@@ -712,13 +720,20 @@ static int cmd_report(const char *dir, const char *name, const char *tests_md,
 	struct text report = { 0 }, build = { 0 };
 	struct text feedback[MAX_ITEMS] = { { 0 } };
 	int i, j, score = 0, total = 0, did_build, failed = 0;
-	int got[MAX_ITEMS] = { 0 }, passed[MAX_ITEMS] = { 0 };
+	int got[MAX_ITEMS] = { 0 }, passed[MAX_ITEMS] = { 0 }, failed_on[2];
 	double seconds = 0;
 	const char *section = "";
 	FILE *f;
 
-	snprintf(built, sizeof(built), "%s/%s/build-failed", dir, name);
-	did_build = access(built, F_OK) != 0;
+	for (i = 0; i < 2; i++) {
+		snprintf(built, sizeof(built), "%s/%s/build-failed-%s", dir, name,
+			 i ? "debug" : "debian");
+		failed_on[i] = !access(built, F_OK);
+	}
+	snprintf(built, sizeof(built), "%s/%s/build-failed-all", dir, name);
+	if (!access(built, F_OK))
+		failed_on[0] = failed_on[1] = 1;
+	did_build = !failed_on[0] && !failed_on[1];
 	if (!did_build) {
 		snprintf(path, sizeof(path), "%s/%s/build.log", dir, name);
 		build_failure(path, &build);
@@ -736,7 +751,7 @@ static int cmd_report(const char *dir, const char *name, const char *tests_md,
 		const struct result *r = find_result(it->kernel, it->test);
 		const struct report *rep = NULL;
 		struct text *fb = &feedback[i];
-		int ok;
+		int ok, built_here = !failed_on[!strcmp(it->kernel, "debug")];
 
 		if (strcmp(section, it->section)) {
 			int pts = 0;
@@ -749,15 +764,15 @@ static int cmd_report(const char *dir, const char *name, const char *tests_md,
 		}
 		if (!strcmp(it->test, GRADER_CHECK)) {
 			rep = report_during(it->kernel, NULL);
-			ok = did_build && !rep && ran_on(it->kernel);
-			if (!did_build)
+			ok = built_here && !rep && all_ran(it->kernel);
+			if (!built_here)
 				add(fb, "not run: the module did not build");
 			else if (rep)
 				add(fb, "expected no kernel report; the kernel reported, during %s: %s",
 				    rep->test, rep->text);
 			else if (!ok)
-				add(fb, "not run: no test ran on this kernel");
-		} else if (!did_build) {
+				add(fb, "not judged: not every test ran on this kernel");
+		} else if (!built_here) {
 			ok = 0;
 			add(fb, "not run: the module did not build");
 		} else if (!r) {

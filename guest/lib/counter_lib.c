@@ -93,7 +93,10 @@ static void unload_alarm(int sig)
 int module_unload_within(const char *name, int timeout_s)
 {
 	struct sigaction sa = { .sa_handler = unload_alarm }, old;
-	int status, ret;
+	int64_t t0 = now_ns();
+	int status, ret, err;
+	/* A test's own alarm, its timeout, is put back after this one. */
+	unsigned int outer;
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -101,12 +104,18 @@ int module_unload_within(const char *name, int timeout_s)
 	if (pid == 0)
 		_exit(module_unload(name) ? (errno & 0xff) : 0);
 	sigaction(SIGALRM, &sa, &old);
-	alarm(timeout_s);
+	outer = alarm(timeout_s);
 	ret = waitpid(pid, &status, 0);
+	err = errno;
 	alarm(0);
 	sigaction(SIGALRM, &old, NULL);
+	if (outer) {
+		int64_t left = (int64_t)outer - (now_ns() - t0) / NSEC_PER_SEC;
+
+		alarm(left > 0 ? (unsigned int)left : 1);
+	}
 	if (ret < 0) {
-		errno = errno == EINTR ? ETIMEDOUT : errno;
+		errno = err == EINTR ? ETIMEDOUT : err;
 		return -errno;
 	}
 	errno = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
