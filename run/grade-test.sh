@@ -36,6 +36,13 @@ mkdir -p "$dir/class" "$out"
 patches=("$COUNTER_TOP"/grade/examples/*.patch)
 mapfile -t -O ${#patches[@]} patches < <(grep -l '^Loses: ' "$COUNTER_TOP"/mutants/*.patch)
 
+# hostile_name DIR: a source file whose name is make syntax that runs a
+# command, were it written into a make file.
+hostile_name() {
+	# shellcheck disable=SC2016 # the name itself holds the $(...)
+	: >"$1"/'x$(shell touch /tmp/counter-grade-pwned-by-name).c'
+}
+
 # The class, each submission a directory as a student would hand it in.
 class=()
 if selected counter; then
@@ -49,13 +56,14 @@ for p in "${patches[@]}"; do
 	mkdir -p "$dir/class/$name"
 	cp "$COUNTER_TOP/counter.c" "$dir/class/$name/"
 	patch -s -F0 -p1 -d "$dir/class/$name" <"$p" || exit 1
+	[ "$name" != touches-the-host ] || hostile_name "$dir/class/$name"
 	class+=("$dir/class/$name")
 done
 
 # What lies outside the build directory that a submission's make files
 # could write: the files they name, and the home directory's listing.
 sentinels=(/tmp/counter-grade-pwned-by-makefile /tmp/counter-grade-pwned-by-kbuild
-	   "$HOME/.bashrc-counter-grade")
+	   /tmp/counter-grade-pwned-by-name "$HOME/.bashrc-counter-grade")
 rm -f "${sentinels[@]}"
 find "$HOME" -maxdepth 1 -printf '%p %s %T@\n' | sort >"$dir/home.before"
 
@@ -172,6 +180,7 @@ if selected gradescope; then
 	unzip -q "$COUNTER_BUILD/gradescope/autograder.zip" -d "$root/source"
 	cp "$COUNTER_TOP/counter.c" "$root/submission/"
 	patch -s -F0 -p1 -d "$root/submission" <"$COUNTER_TOP/grade/examples/touches-the-host.patch"
+	hostile_name "$root/submission"
 	start=$SECONDS
 	if [ "$(id -u)" -eq 0 ]; then
 		(cd "$root/source" && bash setup.sh) >"$dir/setup.log" 2>&1 ||
