@@ -54,7 +54,12 @@ int counter_load(void)
 /* Bounds on the count at a moment between a and b, given the load instant. */
 int count_fits_clock(unsigned long n, int64_t a, int64_t b)
 {
-	int64_t lag = (int64_t)(MAX_PHASE_LAG_MS * NSEC_PER_MSEC);
+	return count_fits_clock_within(n, a, b, MAX_PHASE_LAG_MS);
+}
+
+int count_fits_clock_within(unsigned long n, int64_t a, int64_t b, double lag_ms)
+{
+	int64_t lag = (int64_t)(lag_ms * NSEC_PER_MSEC);
 	int64_t lo = (a - counter_load_after - lag) / NSEC_PER_SEC;
 	int64_t hi = (b - counter_load_before) / NSEC_PER_SEC;
 

@@ -52,6 +52,8 @@ extern int64_t counter_load_before, counter_load_after;
  */
 #define MAX_PHASE_LAG_MS 30.0
 int count_fits_clock(unsigned long n, int64_t a, int64_t b);
+/* The same, allowing lag_ms. */
+int count_fits_clock_within(unsigned long n, int64_t a, int64_t b, double lag_ms);
 
 /* These return 0 or a negative errno. */
 int counter_load(void);

@@ -47,7 +47,8 @@ static void *reader_run(void *arg)
 			wait_for_tick(&end);
 		a = now_ns();
 		ret = r->hold ? counter_pread(fd, &n) : counter_read(&n);
-		if (!ret && r->at_ticks && !count_fits_clock(n, a, now_ns())) {
+		if (!ret && r->at_ticks &&
+		    !count_fits_clock_within(n, a, now_ns(), READERS_MAX_LAG_MS)) {
 			r->off_clock++;
 			r->off_value = n;
 		}

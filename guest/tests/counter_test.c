@@ -610,7 +610,7 @@ TEST(counter, writes_are_refused)
  * Result concurrent_readers_see_whole_lines: 4 readers, reading from 2 ms
  * before to 30 ms after each load + N s for the first 10 s (through 9 to 10,
  * where the line grows a digit), see only whole, non-decreasing lines, each
- * fitting the clock
+ * fitting the clock within 100 ms of load + N s
  *
  * Result thread_wakes_once_a_second_while_read: (same test) meanwhile the
  * thread sleeps and wakes once a second, no more (its voluntary switches, one
