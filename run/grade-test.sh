@@ -40,7 +40,7 @@ mapfile -t -O ${#patches[@]} patches < <(grep -l '^Loses: ' "$COUNTER_TOP"/mutan
 # command, were it written into a make file.
 hostile_name() {
 	# shellcheck disable=SC2016 # the name itself holds the $(...)
-	: >"$1"/'x$(shell touch /tmp/counter-grade-pwned-by-name).c'
+	: >"$1"/'x$(shell cd;touch counter-grade-pwned-by-name).c'
 }
 
 # The class, each submission a directory as a student would hand it in.
@@ -63,7 +63,7 @@ done
 # What lies outside the build directory that a submission's make files
 # could write: the files they name, and the home directory's listing.
 sentinels=(/tmp/counter-grade-pwned-by-makefile /tmp/counter-grade-pwned-by-kbuild
-	   /tmp/counter-grade-pwned-by-name "$HOME/.bashrc-counter-grade")
+	   "$HOME/counter-grade-pwned-by-name" "$HOME/.bashrc-counter-grade")
 rm -f "${sentinels[@]}"
 find "$HOME" -maxdepth 1 -printf '%p %s %T@\n' | sort >"$dir/home.before"
 
