@@ -181,7 +181,7 @@ static int cmd_kernels(void)
 
 struct part {
 	char name[NAME_LEN];
-	int started, done, left, broken;
+	int started, done, left;
 	char listed[MAX_RESULTS][NAME_LEN];	/* the results it listed */
 	int test_of[MAX_RESULTS], nlisted, ntests;
 	int reported[MAX_RESULTS];
@@ -340,8 +340,6 @@ static int cmd_split(const char *kernel, const char *list, const char *output,
 			list_results(cur, line + strlen(TEST_PREFIX));
 		else if (!strncmp(line, RUN_PREFIX, strlen(RUN_PREFIX)))
 			copy(cur->running, NAME_LEN, line + strlen(RUN_PREFIX));
-		else if (strstr(line, ": no test after this one"))
-			cur->broken = 1;
 		else if (!result_name(line, name, &ok))
 			mark_reported(cur, name);
 	}
