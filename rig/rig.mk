@@ -23,7 +23,7 @@ TEST_SRCS := guest/lib/harness.c guest/tests/fixtures.c \
 	guest/tests/counter_test.c guest/tests/events_test.c \
 	guest/tests/readers_test.c guest/tests/debug_test.c \
 	guest/tests/kcsan_test.c guest/tests/kunit_test.c \
-	guest/tests/signing_test.c \
+	guest/tests/uptime_test.c guest/tests/signing_test.c \
 	guest/tests/taint_test.c $(GUEST_LIB)
 
 .PHONY: grade check-grade gradescope check check-debug check-kcsan matrix check-symbols mutants check-verdict bench \
@@ -51,6 +51,10 @@ build/host/verdict: run/verdict.c guest/init.h
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
 build/host/grade: run/grade.c guest/init.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+build/host/grade_test: run/grade_test.c guest/init.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
@@ -156,12 +160,15 @@ gradescope:
 # that guest runs left in build/.
 ##
 ## Tests on this machine:
-##   make check-verdict   the verdict on crafted runs, prove on the last run's TAP
-check-verdict: build/host/verdict build/host/verdict_test
+##   make check-verdict   the verdict and the grader on crafted runs, prove on
+##                        the last run's TAP
+check-verdict: build/host/verdict build/host/verdict_test build/host/grade \
+	build/host/grade_test
 	@rig/deps.sh verdict
 	@for tap in $(wildcard build/*/check.tap build/*/check-debug.tap); do \
 		prove -Q --exec cat $$tap || exit 1; done
 	@build/host/verdict_test build/host/verdict
+	@build/host/grade_test build/host/grade
 
 ##   make lint            checkpatch, sparse, W=1, clang-format, cppcheck, shellcheck,
 ##                        groff, symbols, and the generated pages up to date

@@ -166,6 +166,8 @@ build() {
 		module=$out/counter.ko
 	fi
 	build_modules "$out/helpers" "$top"/guest/modules/{Kbuild,*.c}
+	# The helper modules the tests load, beside each counter.ko.
+	test_helpers=("$out"/helpers/{noop,squatter,slept}.ko)
 	# counter.c under test with its KUnit suite (KUnit's on the debug
 	# kernels, kunit_shim.h's on the others), for a run of the tests that
 	# load it: the KUnit test, and on the KCSAN kernel the race test. A
@@ -243,7 +245,7 @@ pack_grade() {
 	mkdir -p "$root/lib/grade"
 	while read -r name from; do
 		mkdir -p "$root/lib/grade/$name"
-		cp "$from/counter.ko" "$out"/helpers/{noop,squatter}.ko "$root/lib/grade/$name/"
+		cp "$from/counter.ko" "${test_helpers[@]}" "$root/lib/grade/$name/"
 		cp "$from/selection" "$root/lib/grade/$name.selection"
 		echo "$name"
 	done <"$COUNTER_GRADE" >"$root/lib/grade/list"
@@ -257,7 +259,7 @@ pack_mutants() {
 	while read -r name killer from; do
 		to=$root/lib/mutants/$name
 		mkdir -p "$to"
-		cp "$from"/*.ko "$out"/helpers/{noop,squatter}.ko "$to/"
+		cp "$from"/*.ko "${test_helpers[@]}" "$to/"
 		echo "$name $killer"
 	done <"$COUNTER_MUTANTS" >"$root/lib/mutants/list"
 }
@@ -270,7 +272,7 @@ pack_signing() {
 	tail -c 28 "$module" | grep -q 'Module signature appended' ||
 		cp "$module" "$lib/counter_unsigned.ko"
 	[ -n "$flavour" ] || return 0
-	for ko in "$lib"/{counter,noop,squatter,counter_kunit}.ko; do
+	for ko in "$lib"/{counter,noop,squatter,slept,counter_kunit}.ko; do
 		[ -f "$ko" ] || continue
 		make -s -C "$top" sign KDIR="$KBUILD" SIGN_MODULE="$ko" \
 			SIGN_KEY="$KBUILD/certs/signing_key.pem" \
@@ -299,7 +301,7 @@ pack() {
 	for applet in sh cat ps grep sleep insmod rmmod lsmod dmesg echo ls kill uptime; do
 		ln -s busybox "$root/bin/$applet"
 	done
-	cp ${module:+"$module"} "$out"/helpers/{noop,squatter}.ko "$root/lib/counter/"
+	cp ${module:+"$module"} "${test_helpers[@]}" "$root/lib/counter/"
 	[ "$mode" = bench ] && cp "$out"/helpers/{naive,parts}.ko "$root/lib/counter/"
 	[ -z "$kunit" ] || cp "$kunit" "$root/lib/counter/"
 	[ "$mode" = mutants ] && pack_mutants
