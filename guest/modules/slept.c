@@ -54,7 +54,8 @@ static int __init slept_init(void)
 	if (!err) {
 		unregister_kprobe(&kp);
 	} else if (err == -ENOENT || err == -EOPNOTSUPP) {
-		pr_err("no timekeeping_inject_sleeptime64() to probe: %d\n", err);
+		pr_err("no timekeeping_inject_sleeptime64() to probe: %d\n",
+		       err);
 		return -EOPNOTSUPP;
 	} else if (err != -EINVAL || !kp.addr) {
 		return err;
