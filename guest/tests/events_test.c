@@ -35,7 +35,14 @@
  */
 #define THAW_GRACE_MS 10
 #define RAISED_SLACK_NS 900000000LL
-#define SLACK_TICKS 2
+/*
+ * The ticks read with the slack raised, the first armed before it was. A
+ * timer with slack fires early whenever another interrupt comes to its CPU
+ * after its deadline: with only one tick armed with the slack, a thread
+ * that slept with it went unseen once in CI. Each more tick must be rescued
+ * so too for such a thread to pass.
+ */
+#define SLACK_TICKS 4
 
 /* Every read for FOLLOW_SECONDS, judged against load + N s. */
 struct followed {
@@ -295,9 +302,9 @@ TEST(counter, signals_leave_the_thread_alone)
  * own wake-ups do not. A slack shorter than the read's 40 ms goes unseen.
  *
  * Result timer_slack_raised_keeps_ticks_on_time: the thread's timer slack
- * raised to 0.9 s from outside; read just after each of the next two whole
- * seconds since load (MAX_PHASE_LAG_MS and 10 ms after; the second armed
- * with that slack), N fits the clock
+ * raised to 0.9 s from outside; read just after each of the next four whole
+ * seconds since load (MAX_PHASE_LAG_MS and 10 ms after; all but the first
+ * armed with that slack), N fits the clock
  */
 TEST(counter, timer_slack_raised_keeps_ticks_on_time)
 {
