@@ -2,9 +2,9 @@
 /*
  * slept - tells timekeeping that the machine slept for `days` days, as
  * rtc_resume() does after a suspend, so that the suite can load counter.ko
- * at a large uptime: CLOCK_BOOTTIME and the wall clock move on by that much,
- * CLOCK_MONOTONIC and jiffies do not, for the rest of the boot. Done at
- * load; the module does nothing after. Never installed.
+ * at a large uptime: CLOCK_BOOTTIME and the wall clock move on by that much
+ * for the rest of the boot; CLOCK_MONOTONIC and jiffies do not move. Done
+ * at load; the module does nothing after. Never installed.
  *
  * timekeeping_inject_sleeptime64() is built with PM_SLEEP and
  * RTC_HCTOSYS_DEVICE and is not exported; nor is kallsyms_lookup_name()
