@@ -9,11 +9,11 @@
 # names (where timing decides: where a use-after-free crashes the guest,
 # how far a drifting count lags), and its report must hold the text of
 # each "Shows:" header (the hint it should get). Every results.json must
-# hold Gradescope's fields with their types, every junit.xml be well formed. Nothing outside the
-# build directory may change while a submission whose Makefile and Kbuild
-# write there is graded. Then counter.c alone at half a core
-# (GRADE_HALF_CPU), which must score full marks too, and the Gradescope
-# zip against a stand-in /autograder.
+# hold Gradescope's fields with their types, every junit.xml be well
+# formed. Nothing outside the build directory may change while a
+# submission whose Makefile and Kbuild write there is graded. Then
+# counter.c alone at half a core (GRADE_HALF_CPU), which must score full
+# marks too, and the Gradescope zip against a stand-in /autograder.
 # Usage: grade-test.sh [NAME...]   (by default every one; "counter" is
 #                                   counter.c, "half" the run at half a
 #                                   core, "gradescope" the zip's)
