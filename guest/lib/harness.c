@@ -349,7 +349,9 @@ extern const char *module_dir;
  * the stream, count in the plan; --force-fail makes tests fail right
  * after their fixture's setup; --contract judges only what any module
  * of the assignment must do (contract_only), and marks each test's
- * beginning in the kernel log.
+ * beginning in the kernel log. Exits 0 if every test passed, 1 if one
+ * failed, 2 on bad usage, and EXIT_NOT_PUT_BACK if a fixture's teardown
+ * could not put the kernel back: nothing after it in this boot is sound.
  */
 int main(int argc, char **argv)
 {
@@ -421,5 +423,7 @@ int main(int argc, char **argv)
 		       "the kernel could not be put back" : "fail-fast");
 	printf("# guest: %d passed, %d failed, %d skipped\n", tally.passed,
 	       tally.failed, tally.skipped);
+	if (tally.broken)
+		return EXIT_NOT_PUT_BACK;
 	return tally.failed ? 1 : 0;
 }

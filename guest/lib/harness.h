@@ -29,6 +29,13 @@ struct fixture {
 	int (*teardown)(void);
 };
 
+/*
+ * The harness's exit status when a teardown could not put the kernel back:
+ * the guest scripts that run one module after another in a boot
+ * (guest/grade.sh, guest/mutants.sh) end the boot on it.
+ */
+#define EXIT_NOT_PUT_BACK 3
+
 struct test {
 	const char *const *names;	/* its results, NULL-terminated */
 	int (*run)(void);		/* -1: the open result failed */
