@@ -350,8 +350,9 @@ extern const char *module_dir;
  * after their fixture's setup; --contract judges only what any module
  * of the assignment must do (contract_only), and marks each test's
  * beginning in the kernel log. Exits 0 if every test passed, 1 if one
- * failed, 2 on bad usage, and EXIT_NOT_PUT_BACK if a fixture's teardown
- * could not put the kernel back: nothing after it in this boot is sound.
+ * failed, 2 on bad usage, and EXIT_NOT_PUT_BACK if a test's process
+ * stayed stuck in the kernel or its fixture's teardown could not put the
+ * kernel back: nothing after it in this boot is sound.
  */
 int main(int argc, char **argv)
 {

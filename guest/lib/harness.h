@@ -30,7 +30,8 @@ struct fixture {
 };
 
 /*
- * The harness's exit status when a teardown could not put the kernel back:
+ * The harness's exit status when the kernel could not be put back after a
+ * test (its process stuck in the kernel, or its fixture's teardown failed):
  * the guest scripts that run one module after another in a boot
  * (guest/grade.sh, guest/mutants.sh) end the boot on it.
  */
